@@ -1,0 +1,124 @@
+//! Committee capacity and its allocation (spec §4.2-4.3, schedule step 4):
+//! capacity = cadres' hours × efficiency × office factor + volunteers and
+//! service enterprises; top-down tasks take capacity first; what is left
+//! serves residents by priority class with proportional rationing inside a
+//! class.
+//!
+//! Demand per class is the expectation from the committee's resident counts
+//! (need probability × hours), so one pass over residents suffices.
+
+use crate::params::Params;
+use crate::reforms::Levers;
+use crate::world::{Education, World};
+
+/// Priority classes: welfare (elderly care, entitled groups and low-income
+/// assistance) first, as the report asks; then re-employment help and
+/// migrant registration; then dispute mediation.
+pub const CLASSES: usize = 3;
+
+/// One committee's month: capacity, admin work and the service shares.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Plan {
+    /// Hours available (sampled units).
+    pub capacity: f64,
+    pub admin_demand: f64,
+    pub admin_done: f64,
+    /// Expected service hours demanded per class.
+    pub demand: [f64; CLASSES],
+    /// Probability that a need of each class is served.
+    pub served: [f64; CLASSES],
+    /// Share of newcomers' needs the committee knows of (fringe < 1).
+    pub information: f64,
+    /// Demanded hours (admin + services) / capacity.
+    pub load: f64,
+}
+
+/// Office factor: min(1, area / standard)^θ × (phone ? 1 : φ).
+pub fn office_factor(p: &Params, area_m2: f64, phone: bool) -> f64 {
+    let c = &p.committees;
+    (area_m2 / c.office_standard_m2).min(1.0).powf(c.office_area_elasticity)
+        * if phone { 1.0 } else { c.no_phone_factor }
+}
+
+pub fn education_efficiency(p: &Params, e: Education) -> f64 {
+    match e {
+        Education::Low => p.committees.efficiency_low_education,
+        Education::Secondary => p.committees.efficiency_secondary_education,
+        Education::College => p.committees.efficiency_college_education,
+    }
+}
+
+pub fn plan_month(world: &mut World, p: &Params, lv: &Levers) {
+    let c = &p.committees;
+    let s = &p.services;
+    let scale = world.scale;
+    let total_sampled = world.total_persons().max(1) as f64;
+    let org_hours_per_sampled = c.volunteer_organisations * c.volunteer_hours_per_organisation_month / total_sampled;
+    for j in 0..world.jurisdictions.len() {
+        let jur = &world.jurisdictions[j];
+        if !jur.active {
+            continue;
+        }
+        let jur_sampled = world.jurisdiction_persons(j).max(1) as f64;
+        let enterprise_hours =
+            jur.enterprises as f64 * p.reforms.service_industrialisation.service_hours_per_enterprise_month;
+        for &ci in &jur.committees {
+            let com = &mut world.committees[ci];
+            let n = com.persons.len() as f64;
+            let morale_floor = c.morale_efficiency_floor;
+            let cadre_hours: f64 = com
+                .cadres
+                .iter()
+                .filter(|k| k.filled)
+                .map(|k| {
+                    c.cadre_hours_month
+                        * education_efficiency(p, k.education)
+                        * (morale_floor + (1.0 - morale_floor) * k.morale)
+                })
+                .sum();
+            let counts = com.counts;
+            let capacity =
+                cadre_hours * office_factor(p, com.office_area_m2, com.phone) * lv.efficiency_multiplier * scale
+                    + org_hours_per_sampled * n
+                    + enterprise_hours * scale * n / jur_sampled
+                    + f64::from(counts.managed) * p.party.volunteer_hours_per_managed_month * lv.volunteer_multiplier;
+            let admin_demand = com.backlog_hours;
+            let admin_done = admin_demand.min(capacity);
+            com.backlog_hours = (admin_demand - admin_done).min(p.tasks.backlog_cap_months * capacity);
+            let information = if com.fringe { lv.fringe_information_factor } else { 1.0 };
+            let unregistered = f64::from(counts.migrants - counts.registered);
+            let demand = [
+                information
+                    * (f64::from(counts.care_eligible) * s.elderly_care_need_monthly * s.elderly_care_hours
+                        + f64::from(counts.low_income) * s.low_income_need_monthly * s.low_income_hours),
+                f64::from(counts.unemployed) * s.reemployment_need_monthly * s.reemployment_hours
+                    + information * unregistered * s.registration_need_monthly * s.registration_hours,
+                f64::from(counts.persons) * s.mediation_need_monthly * s.mediation_hours,
+            ];
+            let mut left = capacity - admin_done;
+            let mut served = [0.0; CLASSES];
+            for k in 0..CLASSES {
+                served[k] = if demand[k] > 0.0 {
+                    (left / demand[k]).min(1.0)
+                } else {
+                    1.0
+                };
+                left = (left - served[k] * demand[k]).max(0.0);
+            }
+            let demanded = admin_demand + demand.iter().sum::<f64>();
+            com.plan = Plan {
+                capacity,
+                admin_demand,
+                admin_done,
+                demand,
+                served,
+                information,
+                load: if capacity > 0.0 {
+                    demanded / capacity
+                } else {
+                    f64::from(u8::from(demanded > 0.0)) * 10.0
+                },
+            };
+        }
+    }
+}

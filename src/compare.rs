@@ -1,0 +1,181 @@
+//! Reform − baseline comparisons under common random numbers: paired
+//! differences per replication, summarised with Student-t intervals.
+//!
+//! - `share_better`: share of replications whose paired difference points in
+//!   the metric's better direction (ties are not better); empty for neutral
+//!   metrics.
+//! - `rel_change`: mean difference / baseline mean (empty when that is 0).
+//! - `diff_per_million_yuan`: mean difference / (mean paired difference in
+//!   `reform_cost` / 10^6); empty when the reform costs nothing extra.
+
+use crate::metrics::{Direction, GROUP_METRICS, METRICS};
+use crate::residents::GROUPS;
+use crate::runner::RepResult;
+use crate::stats::{self, Summary};
+
+/// One comparison of a metric between a scenario and the baseline.
+#[derive(Debug, Clone)]
+pub struct CompareRow {
+    pub scenario: String,
+    pub baseline: String,
+    /// `district`, `group` or `jurisdiction`.
+    pub split: &'static str,
+    /// The group or jurisdiction name (`all` for the district).
+    pub unit: String,
+    pub metric: &'static str,
+    pub direction: Direction,
+    pub baseline_mean: f64,
+    pub scenario_mean: f64,
+    pub diff: Summary,
+    pub rel_change: Option<f64>,
+    pub share_better: Option<f64>,
+    pub reform_cost_mean: f64,
+    pub diff_per_million_yuan: Option<f64>,
+}
+
+/// Metrics split by jurisdiction in `compare_by_group.csv`.
+pub const JURISDICTION_METRICS: [&str; 8] = [
+    "satisfaction_mean",
+    "needs_met_share",
+    "elderly_service_coverage",
+    "welfare_coverage",
+    "unemployment_rate",
+    "informal_intensity",
+    "open_issues_per_10k",
+    "enforcement_resolution_rate",
+];
+
+pub fn metric_index(name: &str) -> Option<usize> {
+    METRICS.iter().position(|m| m.name == name)
+}
+
+fn cost_index() -> usize {
+    METRICS.iter().position(|m| m.name == "reform_cost").unwrap_or(0)
+}
+
+/// Compares two equally long samples paired by replication.
+#[allow(clippy::too_many_arguments)]
+fn row(
+    scenario: &str,
+    baseline: &str,
+    split: &'static str,
+    unit: &str,
+    metric: &'static str,
+    direction: Direction,
+    base: &[f64],
+    scen: &[f64],
+    cost_diff: f64,
+    cost_mean: f64,
+) -> CompareRow {
+    let d = stats::paired(base, scen);
+    let diff = stats::summarise(&d);
+    let baseline_mean = stats::mean(base);
+    let better = |x: &f64| match direction {
+        Direction::Higher => *x > 0.0,
+        Direction::Lower => *x < 0.0,
+        Direction::Neutral => false,
+    };
+    let share_better = match direction {
+        Direction::Neutral => None,
+        _ if d.is_empty() => None,
+        _ => Some(d.iter().filter(|x| better(x)).count() as f64 / d.len() as f64),
+    };
+    CompareRow {
+        scenario: scenario.to_string(),
+        baseline: baseline.to_string(),
+        split,
+        unit: unit.to_string(),
+        metric,
+        direction,
+        baseline_mean,
+        scenario_mean: stats::mean(scen),
+        rel_change: (baseline_mean != 0.0).then(|| diff.mean / baseline_mean),
+        share_better,
+        reform_cost_mean: cost_mean,
+        diff_per_million_yuan: (cost_diff > 0.0 && metric != "reform_cost").then(|| diff.mean / (cost_diff / 1e6)),
+        diff,
+    }
+}
+
+fn costs(base: &[RepResult], scen: &[RepResult]) -> (f64, f64) {
+    let c = cost_index();
+    let b: Vec<f64> = base.iter().map(|r| r.values[c]).collect();
+    let s: Vec<f64> = scen.iter().map(|r| r.values[c]).collect();
+    (stats::mean(&stats::paired(&b, &s)), stats::mean(&s))
+}
+
+/// District-level comparison of every metric.
+pub fn compare(baseline: &str, base: &[RepResult], scenario: &str, scen: &[RepResult]) -> Vec<CompareRow> {
+    let (cost_diff, cost_mean) = costs(base, scen);
+    METRICS
+        .iter()
+        .enumerate()
+        .map(|(k, m)| {
+            let b: Vec<f64> = base.iter().map(|r| r.values[k]).collect();
+            let s: Vec<f64> = scen.iter().map(|r| r.values[k]).collect();
+            row(
+                scenario,
+                baseline,
+                "district",
+                "all",
+                m.name,
+                m.direction,
+                &b,
+                &s,
+                cost_diff,
+                cost_mean,
+            )
+        })
+        .collect()
+}
+
+/// Comparisons split by resident group and by jurisdiction (home area).
+pub fn compare_by_group(
+    baseline: &str,
+    base: &[RepResult],
+    scenario: &str,
+    scen: &[RepResult],
+    jurisdiction_names: &[String],
+) -> Vec<CompareRow> {
+    let (cost_diff, cost_mean) = costs(base, scen);
+    let mut out = Vec::new();
+    for (g, group) in GROUPS.iter().enumerate() {
+        for (k, name) in GROUP_METRICS.iter().enumerate() {
+            let Some(mi) = metric_index(name) else { continue };
+            let b: Vec<f64> = base.iter().map(|r| r.groups[g][k]).collect();
+            let s: Vec<f64> = scen.iter().map(|r| r.groups[g][k]).collect();
+            out.push(row(
+                scenario,
+                baseline,
+                "group",
+                group,
+                METRICS[mi].name,
+                METRICS[mi].direction,
+                &b,
+                &s,
+                cost_diff,
+                cost_mean,
+            ));
+        }
+    }
+    for (j, jname) in jurisdiction_names.iter().enumerate() {
+        for name in JURISDICTION_METRICS {
+            let Some(mi) = metric_index(name) else { continue };
+            let b: Vec<f64> = base.iter().map(|r| r.by_jurisdiction[j][mi]).collect();
+            let s: Vec<f64> = scen.iter().map(|r| r.by_jurisdiction[j][mi]).collect();
+            out.push(row(
+                scenario,
+                baseline,
+                "jurisdiction",
+                jname,
+                METRICS[mi].name,
+                METRICS[mi].direction,
+                &b,
+                &s,
+                cost_diff,
+                cost_mean,
+            ));
+        }
+    }
+    out
+}

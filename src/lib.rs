@@ -1,0 +1,28 @@
+//! shequ (社区): an agent-based simulator of urban community governance and
+//! its reforms, after a district government's report on Tianqiao District,
+//! Jinan (c. 2000). See `ARCHITECTURE.md` for the map of modules.
+//!
+//! The model (`world`, the submodels, `model`) and the statistics do no I/O
+//! and never print; reading scenarios (`scenario`) and writing results
+//! (`output`) live at the edge.
+
+pub mod app;
+pub mod cadres;
+pub mod committees;
+pub mod compare;
+pub mod economy;
+pub mod enforcement;
+pub mod error;
+pub mod finance;
+pub mod metrics;
+pub mod model;
+pub mod output;
+pub mod params;
+pub mod reforms;
+pub mod residents;
+pub mod rng;
+pub mod runner;
+pub mod scenario;
+pub mod stats;
+pub mod tasks;
+pub mod world;

@@ -1,0 +1,168 @@
+//! The `shequ` command line: parses arguments, shows progress, reports.
+//! All work is done by the library (`shequ::app`).
+
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use shequ::app::{self, AppError, RunOptions};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "shequ",
+    version,
+    about = "Agent-based simulator of urban community governance and its reforms"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Markdown,
+    Csv,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run Monte Carlo replications of one or more scenarios.
+    Run {
+        /// Scenario files (TOML). The first is the baseline unless --baseline says otherwise.
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+        /// Replications per scenario.
+        #[arg(long, default_value_t = 100)]
+        reps: u32,
+        /// Master seed; replication r of every scenario uses the same derived seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output directory.
+        #[arg(long, default_value = "shequ-out")]
+        out: PathBuf,
+        /// Worker threads (0 = all cores). Results do not depend on it.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Name of the scenario the others are compared with.
+        #[arg(long)]
+        baseline: Option<String>,
+        /// No progress bar and no table.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// List every parameter with value, default, unit, range and provenance.
+    Params {
+        /// Scenario whose values to show (defaults when absent).
+        scenario: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Markdown)]
+        format: Format,
+    },
+    /// Print the resolved parameters that differ between two scenarios.
+    Diff { a: PathBuf, b: PathBuf },
+    /// Check scenario files without running them.
+    Validate {
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<(), AppError> {
+    match cli.command {
+        Command::Run {
+            scenarios,
+            reps,
+            seed,
+            out,
+            threads,
+            baseline,
+            quiet,
+        } => {
+            let opts = RunOptions {
+                scenarios,
+                reps,
+                seed,
+                out,
+                threads,
+                baseline,
+                command_line: std::env::args().collect(),
+            };
+            let loaded = app::load_scenarios(&opts.scenarios)?;
+            let bar = ProgressBar::new(app::total_replications(&loaded, reps));
+            if quiet || !std::io::stderr().is_terminal() {
+                bar.set_draw_target(ProgressDrawTarget::hidden());
+            }
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} replications (ETA {eta})",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            let tick = || bar.inc(1);
+            let report = app::run(&opts, &loaded, &tick)?;
+            bar.finish_and_clear();
+            if !quiet {
+                let m = &report.manifest;
+                eprintln!(
+                    "{} replications of {} scenario(s) in {:.1} s on {} threads: {:.3e} person-months/s ({:.1} ns per person-month per thread)",
+                    m.replications * m.scenarios.len() as u32,
+                    m.scenarios.len(),
+                    m.wall_seconds,
+                    m.threads,
+                    m.person_months_per_second,
+                    m.ns_per_person_month_per_thread
+                );
+                if !report.compare.is_empty() {
+                    println!("{}", shequ::output::headline_table(&report.compare));
+                }
+                for f in &report.files {
+                    eprintln!("wrote {}", f.display());
+                }
+            }
+            Ok(())
+        }
+        Command::Params { scenario, format } => {
+            let rows = app::params(scenario.as_deref())?;
+            print!(
+                "{}",
+                match format {
+                    Format::Markdown => app::params_markdown(&rows),
+                    Format::Csv => app::params_csv(&rows),
+                }
+            );
+            Ok(())
+        }
+        Command::Diff { a, b } => {
+            let rows = app::diff(&a, &b)?;
+            if rows.is_empty() {
+                println!("no differences");
+            }
+            for (key, x, y) in rows {
+                println!("{key}: {x} -> {y}");
+            }
+            Ok(())
+        }
+        Command::Validate { scenarios } => {
+            for s in app::load_scenarios(&scenarios)? {
+                println!(
+                    "{}: ok ({} jurisdictions, {} residents)",
+                    s.path.display(),
+                    s.jurisdictions.len(),
+                    s.population()
+                );
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! One replication: build the world, then step it month by month in the
+//! order of spec §3. Reforms act through `reforms::Levers`, computed at the
+//! top of each month, and `reforms::one_offs`.
+
+use crate::metrics::{self, Totals};
+use crate::params::Params;
+use crate::reforms::{self, Levers};
+use crate::scenario::JurisdictionSpec;
+use crate::world::{self, Ledger, World};
+use crate::{cadres, committees, economy, enforcement, finance, residents, tasks};
+
+/// What one replication produced.
+#[derive(Debug, Clone)]
+pub struct Replication {
+    /// District totals per month (index 0 = month 1).
+    pub monthly: Vec<Totals>,
+    /// Per jurisdiction, totals over the outcome window.
+    pub window_by_jurisdiction: Vec<Totals>,
+    /// District totals over the outcome window.
+    pub window: Totals,
+    /// Person-months simulated (sampled residents × months).
+    pub person_months: u64,
+}
+
+/// Advances the world by one month and returns that month's totals per
+/// jurisdiction.
+pub fn step(world: &mut World, p: &Params) -> Vec<Totals> {
+    world.month += 1;
+    let month = world.month;
+    let lv = Levers::at(p, month);
+    for j in &mut world.jurisdictions {
+        j.ledger = Ledger::default();
+    }
+    world.district.reform_cost_month = 0.0;
+    reforms::one_offs(world, p);
+
+    // 1-2. District tasks and transfers; streets pass tasks down, collect
+    // taxes, pay salaries and stipends, update informal revenue-seeking.
+    tasks::issue_and_pass_down(world, p, &lv);
+    finance::street_month(world, p, &lv);
+    // 3. Economy: firms, service enterprises.
+    economy::month(world, p, &lv);
+    // 4. Committees: capacity, admin first, then services by priority.
+    committees::plan_month(world, p, &lv);
+    // 5. Residents: needs, labour, migration, ageing, party, satisfaction.
+    residents::month(world, p, &lv);
+    // 6. Enforcement and security.
+    let enf = enforcement::month(world, p, &lv);
+    // 7. Cadres: quits, retirements, vacancies, recruitment.
+    let cad = cadres::month(world, p, &lv);
+    // 8. Record.
+    world.district.reform_cost += world.district.reform_cost_month;
+    metrics::record(world, p, &enf, &cad)
+}
+
+fn district_total(by_jurisdiction: &[Totals], world: &World) -> Totals {
+    let mut t = Totals::default();
+    for j in by_jurisdiction {
+        t.merge(j);
+    }
+    t.months = 1;
+    t.district_cash = world.district.cash;
+    t.reform_cost_cumulative = world.district.reform_cost;
+    t
+}
+
+/// Runs one replication with the given replication seed.
+pub fn run(p: &Params, specs: &[JurisdictionSpec], replication_seed: u64) -> Replication {
+    let mut world = world::build(p, specs, replication_seed);
+    let months = p.simulation.months;
+    let window_start = months - p.simulation.outcome_window_months;
+    let mut monthly = Vec::with_capacity(months as usize);
+    let mut window_by_jurisdiction = vec![Totals::default(); specs.len()];
+    let mut person_months = 0;
+    for _ in 0..months {
+        person_months += world.total_persons();
+        let by_j = step(&mut world, p);
+        let total = district_total(&by_j, &world);
+        if world.month > window_start {
+            for (w, t) in window_by_jurisdiction.iter_mut().zip(&by_j) {
+                w.add(t);
+            }
+        }
+        monthly.push(total);
+    }
+    let mut window = Totals::default();
+    for t in &monthly[window_start as usize..] {
+        window.add(t);
+    }
+    Replication {
+        monthly,
+        window_by_jurisdiction,
+        window,
+        person_months,
+    }
+}

@@ -1,0 +1,672 @@
+//! The scenario schema: every model parameter with its default, unit, valid
+//! range, provenance and a one-line description, declared once here.
+//!
+//! Provenance tags follow `shared/docs/calibration.md`: `report` (the seed
+//! report), `firm` (official statistics), `secondary`, `derived`, `estimate`.
+//! `setting` marks run controls that are not facts about the world.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Where a default comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provenance {
+    Report,
+    Firm,
+    Secondary,
+    Derived,
+    Estimate,
+    Setting,
+}
+
+impl fmt::Display for Provenance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Provenance::Report => "report",
+            Provenance::Firm => "firm",
+            Provenance::Secondary => "secondary",
+            Provenance::Derived => "derived",
+            Provenance::Estimate => "estimate",
+            Provenance::Setting => "setting",
+        })
+    }
+}
+
+/// One documented parameter, as listed by `shequ params`.
+#[derive(Debug, Clone)]
+pub struct ParamInfo {
+    pub path: String,
+    pub value: String,
+    pub default: String,
+    pub unit: &'static str,
+    pub min: f64,
+    pub max: f64,
+    pub provenance: Provenance,
+    pub description: &'static str,
+    /// False when the value lies outside `[min, max]` or is not finite.
+    pub valid: bool,
+}
+
+/// Values a parameter may hold: how to show them and check their range.
+pub trait ParamValue {
+    fn show(&self) -> String;
+    fn in_range(&self, lo: f64, hi: f64) -> bool;
+}
+
+impl ParamValue for f64 {
+    fn show(&self) -> String {
+        format!("{self}")
+    }
+    fn in_range(&self, lo: f64, hi: f64) -> bool {
+        self.is_finite() && *self >= lo && *self <= hi
+    }
+}
+
+impl ParamValue for u32 {
+    fn show(&self) -> String {
+        format!("{self}")
+    }
+    fn in_range(&self, lo: f64, hi: f64) -> bool {
+        f64::from(*self) >= lo && f64::from(*self) <= hi
+    }
+}
+
+impl ParamValue for bool {
+    fn show(&self) -> String {
+        format!("{self}")
+    }
+    fn in_range(&self, _: f64, _: f64) -> bool {
+        true
+    }
+}
+
+impl ParamValue for String {
+    fn show(&self) -> String {
+        self.clone()
+    }
+    fn in_range(&self, _: f64, _: f64) -> bool {
+        true
+    }
+}
+
+impl ParamValue for Vec<f64> {
+    fn show(&self) -> String {
+        let parts: Vec<String> = self.iter().map(|v| format!("{v}")).collect();
+        format!("[{}]", parts.join(", "))
+    }
+    fn in_range(&self, lo: f64, hi: f64) -> bool {
+        !self.is_empty() && self.iter().all(|v| v.in_range(lo, hi))
+    }
+}
+
+/// Declares a parameter section: the struct (serde, unknown keys rejected,
+/// every key defaulted) and its metadata visitor.
+macro_rules! section {
+    ($(#[$meta:meta])* $name:ident {
+        $( $field:ident : $ty:ty = $default:expr ; $unit:literal, [$lo:expr, $hi:expr], $prov:ident, $desc:literal ; )*
+    }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct $name {
+            $( #[doc = $desc] pub $field: $ty, )*
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self { $( $field: $default, )* }
+            }
+        }
+
+        impl $name {
+            /// Appends one `ParamInfo` per field, under `prefix`.
+            pub fn visit(&self, prefix: &str, out: &mut Vec<ParamInfo>) {
+                let d = Self::default();
+                $(
+                    out.push(ParamInfo {
+                        path: format!("{}.{}", prefix, stringify!($field)),
+                        value: self.$field.show(),
+                        default: d.$field.show(),
+                        unit: $unit,
+                        min: $lo as f64,
+                        max: $hi as f64,
+                        provenance: Provenance::$prov,
+                        description: $desc,
+                        valid: self.$field.in_range($lo as f64, $hi as f64),
+                    });
+                )*
+            }
+        }
+    };
+}
+
+const BIG: f64 = 1e12;
+
+section!(
+    /// Run controls.
+    Simulation {
+        months: u32 = 60; "months", [1, 600], Setting, "Simulated horizon (spec §3: default 60 months)";
+        population_scale: f64 = 1.0; "share", [1e-6, 1.0], Setting, "Share of residents simulated; capacities, task hours and event rates scale with it, money is reported at full scale";
+        outcome_window_months: u32 = 12; "months", [1, 600], Setting, "Final months over which per-replication outcome metrics are averaged";
+    }
+);
+
+section!(
+    /// The world's structure outside the per-jurisdiction data file.
+    World {
+        jurisdictions_file: String = String::from("data/tianqiao_jurisdictions.csv"); "path", [0, 0], Setting, "CSV of street offices and towns (name, kind, area, population, committees, firms, provenance), relative to the scenario file that sets it";
+        committee_size_spread: f64 = 0.0; "share", [0.0, 0.9], Estimate, "Relative spread of committee populations inside a jurisdiction (0 = equal split)";
+    }
+);
+
+section!(
+    /// The district government (spec §4.1, §4.8).
+    District {
+        departments: u32 = 52; "departments", [0, 500], Report, "District departments tasking the street offices (\"50+\")";
+        initial_cash_yuan: f64 = 20_000_000.0; "yuan", [0.0, BIG], Estimate, "District budget balance at month 0 (it may borrow: the balance can go negative)";
+        city_allocation_yuan_per_capita_month: f64 = 8.0; "yuan/person/month", [0.0, 1e4], Estimate, "City allocation to the district budget";
+        policy_implementation_rate: f64 = 0.3; "share", [0.0, 1.0], Estimate, "Share of preferential service policies that vertically managed agencies (tax, commerce, water, power) carry out";
+    }
+);
+
+section!(
+    /// Ageing, births and deaths (spec §4.6).
+    Demography {
+        age_band_shares: Vec<f64> = vec![0.100, 0.125, 0.175, 0.190, 0.160, 0.115, 0.070, 0.042, 0.019, 0.004]; "share per 10-year band", [0.0, 1.0], Estimate, "Initial age distribution, bands 0-9 … 90-99; 60+ = 0.135 (12% in 1990, rising)";
+        elderly_age_years: u32 = 60; "years", [40, 90], Firm, "Age from which a resident counts as elderly (census 60+)";
+        birth_rate_annual: f64 = 0.009; "births/person/year", [0.0, 0.1], Estimate, "Crude birth rate, urban Shandong c. 2000";
+        mortality_gompertz_a: f64 = 0.00005; "1/year", [0.0, 0.1], Estimate, "Gompertz mortality at age 0: annual death probability a·exp(b·age)";
+        mortality_gompertz_b: f64 = 0.09; "1/year of age", [0.0, 0.3], Estimate, "Gompertz slope of mortality with age";
+        max_age_years: u32 = 100; "years", [60, 120], Estimate, "Oldest age; residents who reach it die";
+    }
+);
+
+section!(
+    /// Employment, lay-offs and re-employment (spec §4.4).
+    Labour {
+        working_age_min_years: u32 = 16; "years", [10, 30], Firm, "Legal minimum working age";
+        retirement_age_years: u32 = 60; "years", [45, 75], Firm, "Age at which residents leave the labour force";
+        out_of_labour_force_share: f64 = 0.25; "share of working age", [0.0, 1.0], Estimate, "Working-age residents outside the labour force (students, carers)";
+        initial_unemployment_rate: f64 = 0.08; "share of labour force", [0.0, 1.0], Estimate, "Real urban unemployment, late 1990s (Hu Angang 2000: ≈8%, registered 3.1%)";
+        layoff_annual: f64 = 0.035; "1/year", [0.0, 1.0], Estimate, "Annual probability that an employed resident is laid off (SOE restructuring)";
+        job_finding_annual: f64 = 0.35; "1/year", [0.0, 1.0], Estimate, "Annual probability that an unemployed resident finds work unaided";
+        help_finding_multiplier: f64 = 1.8; "ratio", [1.0, 10.0], Estimate, "Job-finding hazard multiplier in a month the committee's re-employment help was received";
+        low_income_share_unemployed: f64 = 0.20; "share", [0.0, 1.0], Estimate, "Initial share of the unemployed who are low-income (dibao cases)";
+        low_income_share_elderly: f64 = 0.05; "share", [0.0, 1.0], Estimate, "Initial share of the elderly who are low-income";
+        low_income_share_other: f64 = 0.01; "share", [0.0, 1.0], Estimate, "Initial share of other residents who are low-income";
+        low_income_on_layoff: f64 = 0.15; "probability", [0.0, 1.0], Estimate, "Probability a laid-off resident becomes low-income";
+        low_income_exit_on_reemployment: f64 = 0.5; "probability", [0.0, 1.0], Estimate, "Probability a re-employed low-income resident leaves low income";
+    }
+);
+
+section!(
+    /// Migrants and their registration (spec §4.5).
+    Migration {
+        initial_share_urban: f64 = 0.15; "share", [0.0, 0.9], Estimate, "Migrant share in urban streets (railway station, bus station, 80+ markets; range 0.10-0.25)";
+        initial_share_fringe: f64 = 0.25; "share", [0.0, 0.9], Estimate, "Migrant share in fringe (urban-village) committees";
+        initial_registered_share: f64 = 0.5; "share", [0.0, 1.0], Estimate, "Share of migrants registered at month 0";
+        departure_annual: f64 = 0.30; "1/year", [0.0, 1.0], Estimate, "Annual probability that a migrant leaves";
+        arrivals_per_capita_annual_urban: f64 = 0.045; "arrivals/person/year", [0.0, 1.0], Derived, "Migrant arrivals in urban streets: departure_annual × initial_share_urban keeps the share steady";
+        arrivals_per_capita_annual_fringe: f64 = 0.075; "arrivals/person/year", [0.0, 1.0], Derived, "Migrant arrivals in fringe committees: departure_annual × initial_share_fringe";
+        arrival_age_min_years: u32 = 18; "years", [0, 100], Estimate, "Youngest arriving migrant";
+        arrival_age_max_years: u32 = 45; "years", [0, 100], Estimate, "Oldest arriving migrant";
+        arrival_employed_share: f64 = 0.8; "share", [0.0, 1.0], Estimate, "Share of arriving migrants who have work";
+        fringe_information_factor: f64 = 0.5; "ratio", [0.0, 1.0], Estimate, "How much a village-style committee knows of newcomers: scales its chance to reach a registration or welfare need (report: management gaps)";
+    }
+);
+
+section!(
+    /// Party members and their management (spec §4.7).
+    Party {
+        member_share_adults: f64 = 0.07; "share of adults", [0.0, 1.0], Estimate, "Party members among residents aged 18+";
+        arriving_migrant_member_share: f64 = 0.03; "share", [0.0, 1.0], Estimate, "Party members among arriving migrants";
+        initial_managed_share_unattached: f64 = 0.4; "share", [0.0, 1.0], Estimate, "Managed share of retired, laid-off and migrant members at month 0 (report: 'left to drift')";
+        link_monthly: f64 = 0.01; "1/month", [0.0, 1.0], Estimate, "Monthly probability that an unmanaged member is linked to a community party organisation";
+        delink_on_layoff: f64 = 0.5; "probability", [0.0, 1.0], Estimate, "Probability that a managed member losing their job (and work unit) becomes unmanaged";
+        volunteer_hours_per_managed_month: f64 = 0.5; "hours/member/month", [0.0, 100.0], Estimate, "Volunteer hours a managed member gives their committee";
+    }
+);
+
+section!(
+    /// Top-down tasks: "not the residents' head but the government's legs" (spec §4.1).
+    Tasks {
+        tasks_per_department_month: f64 = 2.0; "tasks/department/jurisdiction/month", [0.0, 1e4], Estimate, "Fixed part of the Poisson rate of tasks each department issues to each jurisdiction";
+        tasks_per_department_per_10k_month: f64 = 3.4; "tasks/department/10k residents/month", [0.0, 1e4], Derived, "Population part of the task rate; calibrated so committee_admin_share lands in 0.5-0.8";
+        hours_per_task: f64 = 6.0; "hours", [0.0, 1e4], Estimate, "Work hours one task needs";
+        passdown_share: f64 = 0.6; "share", [0.0, 1.0], Estimate, "Share of task hours a street passes down to its committees (split by population)";
+        backlog_cap_months: f64 = 3.0; "months of capacity", [0.0, 120.0], Estimate, "Backlog beyond this many months of capacity is dropped (tasks lapse)";
+    }
+);
+
+section!(
+    /// Committee capacity: cadres, offices, volunteers (spec §4.2).
+    Committees {
+        cadre_hours_month: f64 = 170.0; "hours/cadre/month", [0.0, 744.0], Estimate, "Working hours of one cadre";
+        office_area_mean_m2: f64 = 15.0; "m²", [1.0, 1000.0], Report, "Mean committee office area";
+        office_area_sd_m2: f64 = 4.0; "m²", [0.0, 1000.0], Estimate, "Spread of committee office areas";
+        office_standard_m2: f64 = 30.0; "m²", [1.0, 1000.0], Report, "National office standard the report cites (≥30 m²)";
+        office_area_elasticity: f64 = 0.5; "elasticity", [0.0, 3.0], Estimate, "θ in f_office = min(1, area/standard)^θ";
+        phone_share: f64 = 0.3; "share", [0.0, 1.0], Report, "Committees with an office phone (70% without)";
+        no_phone_factor: f64 = 0.85; "ratio", [0.0, 1.0], Estimate, "φ: capacity factor of an office without a phone";
+        efficiency_low_education: f64 = 0.8; "ratio", [0.0, 3.0], Estimate, "Efficiency of a cadre with low education";
+        efficiency_secondary_education: f64 = 1.0; "ratio", [0.0, 3.0], Estimate, "Efficiency of a cadre with secondary education";
+        efficiency_college_education: f64 = 1.2; "ratio", [0.0, 3.0], Estimate, "Efficiency of a college-educated cadre";
+        morale_efficiency_floor: f64 = 0.6; "ratio", [0.0, 1.0], Estimate, "Efficiency at morale 0 (1 at morale 1, linear between)";
+        volunteer_organisations: f64 = 53.0; "organisations", [0.0, 1e6], Report, "Volunteer organisations in the district, spread over committees by population";
+        volunteer_hours_per_organisation_month: f64 = 40.0; "hours/month", [0.0, 1e5], Estimate, "Hours one volunteer organisation gives";
+        operating_fund_yuan_month: f64 = 300.0; "yuan/committee/month", [0.0, 1e7], Estimate, "Committee operating fund paid by the street";
+    }
+);
+
+section!(
+    /// Committee cadres: stipends, morale, quits, recruitment (spec §4.11).
+    Cadres {
+        positions_per_committee: u32 = 6; "positions", [1, 50], Estimate, "Cadre posts per committee (about 5 nationally; law: 5-9)";
+        stipend_yuan_month: f64 = 450.0; "yuan/month", [0.0, 1e6], Report, "Monthly stipend (report: 400-500 yuan)";
+        outside_wage_yuan_month: f64 = 781.0; "yuan/month", [1.0, 1e6], Firm, "Outside option: 2000 national average wage (9,371 yuan/year)";
+        quit_annual_local: f64 = 0.07; "1/year", [0.0, 1.0], Estimate, "a0 for older local cadres at pay parity (0.03-0.12)";
+        quit_annual_young: f64 = 0.20; "1/year", [0.0, 1.0], Estimate, "a0 for young educated recruits at pay parity";
+        pay_elasticity: f64 = 1.0; "elasticity", [0.0, 5.0], Estimate, "β_w: quit probability ∝ (stipend/outside wage)^-β_w (sweep 0.5-1.5)";
+        overload_quit_gamma: f64 = 0.5; "ratio", [0.0, 10.0], Estimate, "γ_load: quit multiplier per unit of load above 1";
+        arrears_quit_gamma: f64 = 1.0; "ratio", [0.0, 10.0], Estimate, "γ_arrears: quit multiplier when stipends go unpaid";
+        retirement_age_years: u32 = 60; "years", [40, 80], Estimate, "Cadres retire at this age";
+        vacancy_fill_monthly: f64 = 0.33; "1/month", [0.0, 1.0], Estimate, "Monthly probability a vacancy is filled (mean delay 3 months)";
+        young_recruit_share: f64 = 0.10; "share", [0.0, 1.0], Estimate, "Share of recruits who are young graduates under the baseline channels";
+        initial_young_share: f64 = 0.10; "share", [0.0, 1.0], Estimate, "Share of young recruits among cadres at month 0";
+        local_age_min_years: u32 = 40; "years", [16, 80], Estimate, "Youngest local recruit";
+        local_age_max_years: u32 = 57; "years", [16, 80], Estimate, "Oldest local recruit";
+        young_age_min_years: u32 = 22; "years", [16, 80], Estimate, "Youngest graduate recruit";
+        young_age_max_years: u32 = 30; "years", [16, 80], Estimate, "Oldest graduate recruit";
+        local_college_share: f64 = 0.05; "share", [0.0, 1.0], Estimate, "College-educated among local recruits";
+        local_secondary_share: f64 = 0.50; "share", [0.0, 1.0], Estimate, "Secondary-educated among local recruits (rest: low)";
+        young_college_share: f64 = 0.80; "share", [0.0, 1.0], Estimate, "College-educated among graduate recruits (rest: secondary)";
+        morale_initial: f64 = 0.6; "0..1", [0.0, 1.0], Estimate, "Morale at month 0";
+        morale_smoothing: f64 = 0.1; "1/month", [0.0, 1.0], Estimate, "Monthly adjustment of morale toward its target";
+        morale_base: f64 = 0.7; "0..1", [0.0, 1.0], Estimate, "Morale target at pay parity, normal load, no arrears";
+        morale_pay_weight: f64 = 0.4; "per unit pay ratio", [0.0, 5.0], Estimate, "Morale target change per unit of (stipend/outside wage − 1)";
+        morale_load_weight: f64 = 0.3; "per unit load", [0.0, 5.0], Estimate, "Morale target loss per unit of load above 1";
+        morale_arrears_weight: f64 = 0.5; "per unit unpaid share", [0.0, 5.0], Estimate, "Morale target loss per unit of stipends unpaid";
+        insurance_yuan_month: f64 = 0.0; "yuan/cadre/month", [0.0, 1e6], Report, "Social insurance paid per cadre (none at baseline: the report asks for it)";
+    }
+);
+
+section!(
+    /// Residents' needs and the committees' services (spec §4.3).
+    Services {
+        elderly_care_need_monthly: f64 = 0.20; "1/month", [0.0, 1.0], Estimate, "Monthly probability an elderly or entitled (youfu) resident needs care or welfare services";
+        elderly_care_hours: f64 = 1.0; "hours/need", [0.0, 100.0], Estimate, "Hours to serve one elderly-care need";
+        entitled_share_elderly: f64 = 0.05; "share", [0.0, 1.0], Estimate, "Entitled groups (youfu) among the elderly";
+        low_income_need_monthly: f64 = 0.5; "1/month", [0.0, 1.0], Estimate, "Monthly probability a low-income resident needs assistance (means test, dibao)";
+        low_income_hours: f64 = 1.5; "hours/need", [0.0, 100.0], Estimate, "Hours to serve one low-income need";
+        reemployment_need_monthly: f64 = 0.3; "1/month", [0.0, 1.0], Estimate, "Monthly probability an unemployed resident asks for re-employment help";
+        reemployment_hours: f64 = 1.5; "hours/need", [0.0, 100.0], Estimate, "Hours of one re-employment help";
+        registration_need_monthly: f64 = 0.3; "1/month", [0.0, 1.0], Estimate, "Monthly probability an unregistered migrant is due a registration visit";
+        registration_hours: f64 = 0.5; "hours/need", [0.0, 100.0], Estimate, "Hours of one registration visit";
+        mediation_need_monthly: f64 = 0.005; "1/month", [0.0, 1.0], Estimate, "Monthly probability a resident needs dispute mediation";
+        mediation_hours: f64 = 2.0; "hours/need", [0.0, 100.0], Estimate, "Hours of one mediation";
+    }
+);
+
+section!(
+    /// Street finance: "solving our own meals" (spec §4.8).
+    Finance {
+        initial_cash_months: f64 = 1.0; "months of mandatory spending", [0.0, 120.0], Estimate, "Street cash at month 0";
+        transfer_base_yuan_month: f64 = 30_000.0; "yuan/month", [0.0, BIG], Estimate, "Fixed monthly district transfer to each street";
+        transfer_per_capita_month: f64 = 2.0; "yuan/person/month", [0.0, 1e5], Estimate, "Per-capita monthly district transfer";
+        retained_tax_share: f64 = 0.5; "share", [0.0, 1.0], Estimate, "Share of local tax collected in the street that the street keeps (Beijing 2000 model)";
+        staff_fixed: f64 = 20.0; "persons", [0.0, 1e5], Estimate, "Street office staff independent of population";
+        staff_per_10k: f64 = 6.0; "persons/10k residents", [0.0, 1e4], Estimate, "Street office staff per 10,000 residents";
+        staff_hours_month: f64 = 170.0; "hours/person/month", [0.0, 744.0], Estimate, "Working hours of one street staff member";
+        staff_salary_yuan_month: f64 = 800.0; "yuan/month", [0.0, 1e6], Estimate, "Street staff salary";
+        public_services_yuan_per_capita_month: f64 = 15.0; "yuan/person/month", [0.0, 1e5], Estimate, "Mandatory street spending on sanitation, patrols, greening";
+        service_centre_cost_month: f64 = 5_000.0; "yuan/month", [0.0, 1e8], Estimate, "Running cost of a street service centre (12 in the report)";
+        service_station_cost_month: f64 = 800.0; "yuan/month", [0.0, 1e8], Estimate, "Running cost of a committee service station (75 in the report)";
+        informal_adjustment: f64 = 0.2; "1/month", [0.0, 1.0], Estimate, "ρ: monthly adjustment of informal intensity toward its target";
+        informal_sensitivity: f64 = 2.0; "per unit shortfall", [0.0, 100.0], Estimate, "κ: informal intensity target per unit of mandatory-spending shortfall (no source: sweep)";
+        informal_yield_per_capita_month: f64 = 10.0; "yuan/person/month at I=1", [0.0, 1e5], Estimate, "Revenue from arbitrary fees, fines, stalls and building at full intensity";
+    }
+);
+
+section!(
+    /// Firms and the local tax base (spec §4.9).
+    Firms {
+        tax_per_firm_month: f64 = 4_000.0; "yuan/firm/month", [0.0, 1e9], Estimate, "Mean local tax a firm owes per month";
+        compliance: f64 = 0.8; "share", [0.0, 1.0], Estimate, "Share of owed tax collected";
+        exit_annual: f64 = 0.10; "1/year", [0.0, 1.0], Estimate, "e1: annual firm exit probability at zero informal intensity";
+        entry_monthly: f64 = 0.0075; "entries/firm/month", [0.0, 1.0], Derived, "e0: entry rate per existing firm; ≈ exit at baseline authority (0.00874 × exp(−0.5 × 0.3))";
+        entry_authority_effect: f64 = 0.5; "per unit authority", [0.0, 10.0], Estimate, "b_auth in the entry rate";
+        entry_informal_effect: f64 = 1.0; "per unit intensity", [0.0, 10.0], Estimate, "b_inf in the entry rate";
+        entry_investment_effect: f64 = 0.5; "per 1,000 yuan/firm/month", [0.0, 10.0], Estimate, "b_inv: effect of investment-attraction spending per firm on entry";
+        exit_informal_effect: f64 = 1.0; "per unit intensity", [0.0, 10.0], Estimate, "c_exit: exit hazard multiplier (1 + c_exit × I)";
+    }
+);
+
+section!(
+    /// Enforcement: "can see it, can't control it" (spec §4.10).
+    Enforcement {
+        authority: f64 = 0.3; "0..1", [0.0, 1.0], Estimate, "Street offices' comprehensive management authority (report: seriously insufficient)";
+        coordination: f64 = 0.3; "0..1", [0.0, 1.0], Estimate, "Cooperation of dispatched agencies (police, commerce, tax, housing, sanitation)";
+        coordination_weight: f64 = 0.6; "share", [0.0, 1.0], Estimate, "ω: weight of coordination in the resolution probability";
+        resolution_max: f64 = 0.9; "1/month", [0.0, 1.0], Estimate, "r_max: monthly resolution probability with full authority, coordination and staff";
+        staff_factor_floor: f64 = 0.2; "ratio", [0.0, 1.0], Estimate, "Staff factor when street staff are fully absorbed by tasks";
+        sanitation_per_10k_month: f64 = 3.0; "issues/10k/month", [0.0, 1e4], Estimate, "New sanitation issues";
+        construction_per_10k_month: f64 = 1.0; "issues/10k/month", [0.0, 1e4], Estimate, "New illegal-construction issues";
+        road_trade_per_10k_month: f64 = 2.0; "issues/10k/month", [0.0, 1e4], Estimate, "New road-occupying-trade issues";
+        informal_issue_effect: f64 = 2.0; "per unit intensity", [0.0, 100.0], Estimate, "c: new issues scale with (1 + c × I)";
+    }
+);
+
+section!(
+    /// Security incidents (spec §4.5 and §4.10).
+    Security {
+        incidents_per_10k_month: f64 = 1.0; "incidents/10k/month", [0.0, 1e4], Estimate, "Base rate of security incidents";
+        unregistered_effect: f64 = 3.0; "per unit unregistered share", [0.0, 100.0], Estimate, "Incident rate multiplier (1 + c × unregistered migrant share)";
+        fringe_multiplier: f64 = 1.5; "ratio", [0.0, 100.0], Estimate, "Incident rate multiplier in fringe jurisdictions (complex population, many venues)";
+        coordination_effect: f64 = 0.5; "share", [0.0, 1.0], Estimate, "Incident reduction at full coordination: × (1 − c × coordination)";
+    }
+);
+
+section!(
+    /// Residents' satisfaction (spec §4.12).
+    Satisfaction {
+        initial: f64 = 0.6; "0..1", [0.0, 1.0], Estimate, "Satisfaction at month 0";
+        smoothing: f64 = 0.1; "1/month", [0.0, 1.0], Estimate, "α: monthly adjustment toward the month's experienced quality";
+        base_quality: f64 = 0.65; "0..1", [0.0, 1.0], Estimate, "q0: quality of a month with no needs and no problems";
+        gain_need_met: f64 = 0.25; "per need", [0.0, 1.0], Estimate, "Quality gained for a need that was served";
+        loss_need_unmet: f64 = 0.35; "per need", [0.0, 1.0], Estimate, "Quality lost for a need that was not served";
+        loss_per_open_issue_per_10k: f64 = 0.002; "per issue/10k", [0.0, 1.0], Estimate, "δ_issue";
+        loss_informal_fees: f64 = 0.15; "per unit intensity", [0.0, 1.0], Estimate, "δ_fee";
+        loss_per_incident_per_10k: f64 = 0.02; "per incident/10k/month", [0.0, 1.0], Estimate, "δ_sec";
+    }
+);
+
+// ---------------------------------------------------------------------------
+// Reform levers (spec §5). Each is off at baseline; when on it acts from
+// `start_month` and phases in linearly over `phase_in_months`. Costs are
+// charged to the budget that would really pay them and summed in `reform_cost`.
+// ---------------------------------------------------------------------------
+
+section!(
+    /// Measure 1: widen street offices' powers; pushed-down tasks come with funds.
+    DevolvePowers {
+        enabled: bool = false; "flag", [0, 1], Setting, "Switch the lever on";
+        start_month: u32 = 6; "month", [0, 600], Setting, "First month the lever acts";
+        phase_in_months: u32 = 12; "months", [0, 600], Setting, "Months of linear phase-in";
+        authority: f64 = 0.6; "0..1", [0.0, 1.0], Estimate, "Street authority once phased in";
+        passdown_multiplier: f64 = 0.7; "ratio", [0.0, 1.0], Estimate, "Multiplier on the share of task hours passed down to committees";
+        funding_yuan_per_task_hour: f64 = 10.0; "yuan/hour", [0.0, 1e5], Estimate, "District funds that follow each task hour the street passes down";
+        one_off_yuan: f64 = 500_000.0; "yuan", [0.0, BIG], Estimate, "District one-off cost (legal work, training)";
+    }
+);
+
+section!(
+    /// Measure 1: dual leadership of dispatched agencies.
+    DualLeadership {
+        enabled: bool = false; "flag", [0, 1], Setting, "Switch the lever on";
+        start_month: u32 = 6; "month", [0, 600], Setting, "First month the lever acts";
+        phase_in_months: u32 = 12; "months", [0, 600], Setting, "Months of linear phase-in";
+        coordination: f64 = 0.7; "0..1", [0.0, 1.0], Estimate, "Coordination of dispatched agencies once phased in";
+        recurring_yuan_per_jurisdiction_month: f64 = 10_000.0; "yuan/jurisdiction/month", [0.0, 1e9], Estimate, "District cost of joint management";
+    }
+);
+
+section!(
+    /// Measures 1 and 3: the new fiscal system.
+    FiscalReform {
+        enabled: bool = false; "flag", [0, 1], Setting, "Switch the lever on";
+        start_month: u32 = 6; "month", [0, 600], Setting, "First month the lever acts";
+        phase_in_months: u32 = 0; "months", [0, 600], Setting, "Months of linear phase-in";
+        retained_tax_share: f64 = 0.7; "share", [0.0, 1.0], Estimate, "Retained share of local tax once phased in (district revenue forgone counts as cost)";
+    }
+);
+
+section!(
+    /// Measure 2: socialised, marketised community services.
+    ServiceIndustrialisation {
+        enabled: bool = false; "flag", [0, 1], Setting, "Switch the lever on";
+        start_month: u32 = 6; "month", [0, 600], Setting, "First month the lever acts";
+        phase_in_months: u32 = 12; "months", [0, 600], Setting, "Months of linear phase-in";
+        starts_per_10k_month: f64 = 0.15; "enterprises/10k/month", [0.0, 1e3], Estimate, "Service enterprise starts at full policy implementation";
+        policy_implementation_rate: f64 = 0.8; "share", [0.0, 1.0], Estimate, "Preferential-policy implementation by vertical agencies once phased in (certification)";
+        failure_annual: f64 = 0.25; "1/year", [0.0, 1.0], Estimate, "Annual failure probability of an enterprise without policy support";
+        policy_survival_effect: f64 = 0.6; "share", [0.0, 1.0], Estimate, "Failure reduction at full policy implementation";
+        jobs_per_enterprise: f64 = 4.0; "jobs", [0.0, 1e4], Estimate, "Jobs in one enterprise, filled from the local unemployed";
+        service_hours_per_enterprise_month: f64 = 60.0; "hours/month", [0.0, 1e5], Estimate, "Convenience and care hours an enterprise adds to its committees' capacity";
+        fee_income_yuan_month: f64 = 300.0; "yuan/enterprise/month", [0.0, 1e7], Estimate, "Management fee income to the street per enterprise";
+        start_subsidy_yuan: f64 = 5_000.0; "yuan/enterprise", [0.0, 1e9], Estimate, "Street start-up subsidy per enterprise";
+    }
+);
+
+section!(
+    /// Measure 3: tax-assistance network and investment attraction.
+    TaxBaseCultivation {
+        enabled: bool = false; "flag", [0, 1], Setting, "Switch the lever on";
+        start_month: u32 = 6; "month", [0, 600], Setting, "First month the lever acts";
+        phase_in_months: u32 = 12; "months", [0, 600], Setting, "Months of linear phase-in";
+        compliance: f64 = 0.9; "share", [0.0, 1.0], Estimate, "Tax compliance with the tax-assistance network";
+        investment_yuan_per_firm_month: f64 = 300.0; "yuan/firm/month", [0.0, 1e7], Estimate, "Street investment-attraction spending per firm";
+        entry_lag_months: u32 = 6; "months", [0, 120], Estimate, "Delay before investment attraction raises firm entry";
+        network_yuan_per_jurisdiction_month: f64 = 5_000.0; "yuan/jurisdiction/month", [0.0, 1e9], Estimate, "Street cost of the tax-assistance network";
+    }
+);
+
+section!(
+    /// Measure 4: committee cadre pay and insurance (Zhoushan 2002: 300 → 800 yuan).
+    RaiseStipends {
+        enabled: bool = false; "flag", [0, 1], Setting, "Switch the lever on";
+        start_month: u32 = 6; "month", [0, 600], Setting, "First month the lever acts";
+        phase_in_months: u32 = 0; "months", [0, 600], Setting, "Months of linear phase-in";
+        stipend_yuan_month: f64 = 800.0; "yuan/month", [0.0, 1e6], Firm, "Stipend after the reform (Zhoushan 2002: 800 yuan)";
+        insurance_yuan_month: f64 = 150.0; "yuan/cadre/month", [0.0, 1e6], Estimate, "Pension, injury, unemployment and medical insurance per cadre";
+        local_college_share: f64 = 0.15; "share", [0.0, 1.0], Estimate, "College share among local recruits once pay attracts better candidates";
+    }
+);
+
+section!(
+    /// Measure 4: offices of at least 30 m², with phones.
+    OfficeStandard {
+        enabled: bool = false; "flag", [0, 1], Setting, "Switch the lever on";
+        start_month: u32 = 6; "month", [0, 600], Setting, "First month the lever acts";
+        phase_in_months: u32 = 24; "months", [0, 600], Setting, "Months over which committees are upgraded";
+        area_m2: f64 = 30.0; "m²", [1.0, 1000.0], Report, "Office area after upgrade";
+        build_cost_yuan_per_m2: f64 = 1_200.0; "yuan/m²", [0.0, 1e7], Estimate, "One-off building cost per added m²";
+        phone_install_yuan: f64 = 1_500.0; "yuan/phone", [0.0, 1e7], Estimate, "One-off cost of installing a phone";
+        phone_yuan_month: f64 = 60.0; "yuan/phone/month", [0.0, 1e6], Estimate, "Running cost of a new phone";
+    }
+);
+
+section!(
+    /// Measure 4: young graduates, transfers and open recruitment.
+    YoungCadres {
+        enabled: bool = false; "flag", [0, 1], Setting, "Switch the lever on";
+        start_month: u32 = 6; "month", [0, 600], Setting, "First month the lever acts";
+        phase_in_months: u32 = 36; "months", [0, 600], Setting, "Months of linear phase-in (report: about 3 years)";
+        young_recruit_share: f64 = 0.5; "share", [0.0, 1.0], Estimate, "Share of recruits from graduates, transfers and open recruitment";
+        street_leader_staff_boost: f64 = 0.1; "ratio", [0.0, 2.0], Estimate, "Street staff efficiency gain from a young graduate in the leadership";
+        extra_pay_yuan_month: f64 = 300.0; "yuan/young cadre/month", [0.0, 1e6], Estimate, "District top-up for graduate cadres (public-institution section-level pay)";
+    }
+);
+
+section!(
+    /// Measure 5: managing retired, laid-off and migrant party members.
+    PartyBuilding {
+        enabled: bool = false; "flag", [0, 1], Setting, "Switch the lever on";
+        start_month: u32 = 6; "month", [0, 600], Setting, "First month the lever acts";
+        phase_in_months: u32 = 6; "months", [0, 600], Setting, "Months of linear phase-in";
+        link_monthly: f64 = 0.06; "1/month", [0.0, 1.0], Estimate, "Monthly linking probability with registers, liaison stations and branches";
+        volunteer_hours_multiplier: f64 = 2.0; "ratio", [0.0, 100.0], Estimate, "Multiplier on managed members' volunteer hours";
+        recurring_yuan_per_jurisdiction_month: f64 = 3_000.0; "yuan/jurisdiction/month", [0.0, 1e9], Estimate, "Street cost of liaison stations and branches";
+    }
+);
+
+section!(
+    /// Measure 6: adjust street boundaries.
+    Redistricting {
+        enabled: bool = false; "flag", [0, 1], Setting, "Switch the lever on";
+        start_month: u32 = 12; "month", [0, 600], Setting, "Month the merges take effect";
+        phase_in_months: u32 = 0; "months", [0, 0], Setting, "Merges are immediate";
+        area_threshold_km2: f64 = 0.5; "km²", [0.0, 1e6], Estimate, "Urban streets smaller than this merge into their neighbour";
+        population_threshold: f64 = 10_000.0; "persons", [0.0, 1e9], Estimate, "Urban streets with fewer residents merge into their neighbour";
+        one_off_yuan: f64 = 300_000.0; "yuan/merge", [0.0, BIG], Estimate, "District one-off cost per merge";
+    }
+);
+
+section!(
+    /// Problem 5 of the report: bring urban-village committees into the urban model.
+    FringeIntegration {
+        enabled: bool = false; "flag", [0, 1], Setting, "Switch the lever on";
+        start_month: u32 = 6; "month", [0, 600], Setting, "First month the lever acts";
+        phase_in_months: u32 = 24; "months", [0, 600], Setting, "Months of linear phase-in";
+        information_factor: f64 = 1.0; "ratio", [0.0, 1.0], Estimate, "Information factor of converted committees";
+        security_multiplier: f64 = 1.0; "ratio", [0.0, 100.0], Estimate, "Fringe incident multiplier after conversion";
+        one_off_yuan_per_committee: f64 = 50_000.0; "yuan/committee", [0.0, 1e9], Estimate, "District one-off cost per converted committee";
+    }
+);
+
+section!(
+    /// Measure 7: leadership, coordination body and target management.
+    Coordination {
+        enabled: bool = false; "flag", [0, 1], Setting, "Switch the lever on";
+        start_month: u32 = 6; "month", [0, 600], Setting, "First month the lever acts";
+        phase_in_months: u32 = 12; "months", [0, 600], Setting, "Months of linear phase-in";
+        task_multiplier: f64 = 0.8; "ratio", [0.0, 1.0], Estimate, "Multiplier on department task rates (duplicates consolidated)";
+        efficiency_multiplier: f64 = 1.05; "ratio", [1.0, 3.0], Estimate, "Multiplier on committee and street staff efficiency (target management)";
+        recurring_yuan_per_jurisdiction_month: f64 = 2_000.0; "yuan/jurisdiction/month", [0.0, 1e9], Estimate, "Street cost of the coordination body";
+    }
+);
+
+/// The twelve levers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Reforms {
+    pub devolve_powers: DevolvePowers,
+    pub dual_leadership: DualLeadership,
+    pub fiscal_reform: FiscalReform,
+    pub service_industrialisation: ServiceIndustrialisation,
+    pub tax_base_cultivation: TaxBaseCultivation,
+    pub raise_stipends: RaiseStipends,
+    pub office_standard: OfficeStandard,
+    pub young_cadres: YoungCadres,
+    pub party_building: PartyBuilding,
+    pub redistricting: Redistricting,
+    pub fringe_integration: FringeIntegration,
+    pub coordination: Coordination,
+}
+
+/// Every parameter of a scenario (the resolved, validated form).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    pub simulation: Simulation,
+    pub world: World,
+    pub district: District,
+    pub demography: Demography,
+    pub labour: Labour,
+    pub migration: Migration,
+    pub party: Party,
+    pub tasks: Tasks,
+    pub committees: Committees,
+    pub cadres: Cadres,
+    pub services: Services,
+    pub finance: Finance,
+    pub firms: Firms,
+    pub enforcement: Enforcement,
+    pub security: Security,
+    pub satisfaction: Satisfaction,
+    pub reforms: Reforms,
+}
+
+impl Params {
+    /// Every parameter with its metadata, in schema order.
+    pub fn describe(&self) -> Vec<ParamInfo> {
+        let mut out = Vec::new();
+        self.simulation.visit("simulation", &mut out);
+        self.world.visit("world", &mut out);
+        self.district.visit("district", &mut out);
+        self.demography.visit("demography", &mut out);
+        self.labour.visit("labour", &mut out);
+        self.migration.visit("migration", &mut out);
+        self.party.visit("party", &mut out);
+        self.tasks.visit("tasks", &mut out);
+        self.committees.visit("committees", &mut out);
+        self.cadres.visit("cadres", &mut out);
+        self.services.visit("services", &mut out);
+        self.finance.visit("finance", &mut out);
+        self.firms.visit("firms", &mut out);
+        self.enforcement.visit("enforcement", &mut out);
+        self.security.visit("security", &mut out);
+        self.satisfaction.visit("satisfaction", &mut out);
+        let r = &self.reforms;
+        r.devolve_powers.visit("reforms.devolve_powers", &mut out);
+        r.dual_leadership.visit("reforms.dual_leadership", &mut out);
+        r.fiscal_reform.visit("reforms.fiscal_reform", &mut out);
+        r.service_industrialisation
+            .visit("reforms.service_industrialisation", &mut out);
+        r.tax_base_cultivation.visit("reforms.tax_base_cultivation", &mut out);
+        r.raise_stipends.visit("reforms.raise_stipends", &mut out);
+        r.office_standard.visit("reforms.office_standard", &mut out);
+        r.young_cadres.visit("reforms.young_cadres", &mut out);
+        r.party_building.visit("reforms.party_building", &mut out);
+        r.redistricting.visit("reforms.redistricting", &mut out);
+        r.fringe_integration.visit("reforms.fringe_integration", &mut out);
+        r.coordination.visit("reforms.coordination", &mut out);
+        out
+    }
+
+    /// Checks that go beyond one key's range: `(key path, message)`.
+    pub fn cross_checks(&self) -> Vec<(String, String)> {
+        let mut errs = Vec::new();
+        let bands = &self.demography.age_band_shares;
+        let sum: f64 = bands.iter().sum();
+        if bands.len() != 10 {
+            errs.push((
+                "demography.age_band_shares".into(),
+                format!("expected 10 bands (0-9 … 90-99), found {}", bands.len()),
+            ));
+        } else if (sum - 1.0).abs() > 1e-6 {
+            errs.push((
+                "demography.age_band_shares".into(),
+                format!("shares must sum to 1, they sum to {sum}"),
+            ));
+        }
+        let c = &self.cadres;
+        let pairs = [
+            (
+                "cadres.local_age_max_years",
+                c.local_age_min_years,
+                c.local_age_max_years,
+            ),
+            (
+                "cadres.young_age_max_years",
+                c.young_age_min_years,
+                c.young_age_max_years,
+            ),
+            (
+                "migration.arrival_age_max_years",
+                self.migration.arrival_age_min_years,
+                self.migration.arrival_age_max_years,
+            ),
+        ];
+        for (key, lo, hi) in pairs {
+            if hi < lo {
+                errs.push((key.into(), format!("must be ≥ the matching minimum ({lo})")));
+            }
+        }
+        if c.local_college_share + c.local_secondary_share > 1.0 {
+            errs.push((
+                "cadres.local_secondary_share".into(),
+                "local_college_share + local_secondary_share must be ≤ 1".into(),
+            ));
+        }
+        if self.simulation.outcome_window_months > self.simulation.months {
+            errs.push((
+                "simulation.outcome_window_months".into(),
+                format!("must be ≤ simulation.months ({})", self.simulation.months),
+            ));
+        }
+        if self.demography.max_age_years > 127 {
+            errs.push(("demography.max_age_years".into(), "must be ≤ 127".into()));
+        }
+        errs
+    }
+}

@@ -1,0 +1,268 @@
+//! Reform levers (spec §5): each month the scenario's levers are turned into
+//! the effective values the submodels read, and one-off reform events
+//! (office upgrades, street mergers, fringe conversion) are carried out.
+//!
+//! A lever that is off, or not yet started, leaves every value exactly at its
+//! baseline parameter, so a scenario with every lever off equals the baseline.
+
+use crate::params::Params;
+use crate::scenario::Kind;
+use crate::world::World;
+
+/// Phase-in level of a lever in `month`: 0 before `start_month`, then linear
+/// up to 1 over `phase_in_months` (immediately 1 when that is 0).
+pub fn phase(enabled: bool, start: u32, phase_in: u32, month: u32) -> f64 {
+    if !enabled || month < start {
+        0.0
+    } else if phase_in == 0 {
+        1.0
+    } else {
+        (f64::from(month - start + 1) / f64::from(phase_in)).min(1.0)
+    }
+}
+
+/// `base` moved a share `level` of the way to `target`; exactly `base` at 0.
+fn toward(base: f64, target: f64, level: f64) -> f64 {
+    if level == 0.0 {
+        base
+    } else {
+        base + level * (target - base)
+    }
+}
+
+/// Effective values of everything a lever can move, for one month.
+#[derive(Debug, Clone)]
+pub struct Levers {
+    pub authority: f64,
+    pub coordination: f64,
+    pub passdown_share: f64,
+    pub task_multiplier: f64,
+    pub funding_per_task_hour: f64,
+    pub retained_tax_share: f64,
+    pub compliance: f64,
+    /// Investment-attraction spending per firm this month (yuan).
+    pub investment_per_firm: f64,
+    pub investment_lag: u32,
+    pub stipend: f64,
+    pub insurance: f64,
+    pub local_college_share: f64,
+    pub young_recruit_share: f64,
+    pub young_extra_pay: f64,
+    pub link_monthly: f64,
+    pub volunteer_multiplier: f64,
+    pub efficiency_multiplier: f64,
+    pub fringe_information_factor: f64,
+    pub fringe_security_multiplier: f64,
+    pub enterprise_starts_per_10k: f64,
+    pub policy_implementation_rate: f64,
+    pub young_leader_level: f64,
+    /// Recurring reform spending charged to each active street (yuan/month).
+    pub street_recurring: f64,
+    /// Recurring reform spending the district pays per active street.
+    pub district_recurring: f64,
+}
+
+impl Levers {
+    pub fn at(p: &Params, month: u32) -> Levers {
+        let r = &p.reforms;
+        let lv = |enabled, start, ph| phase(enabled, start, ph, month);
+        let dv = lv(
+            r.devolve_powers.enabled,
+            r.devolve_powers.start_month,
+            r.devolve_powers.phase_in_months,
+        );
+        let dl = lv(
+            r.dual_leadership.enabled,
+            r.dual_leadership.start_month,
+            r.dual_leadership.phase_in_months,
+        );
+        let fr = lv(
+            r.fiscal_reform.enabled,
+            r.fiscal_reform.start_month,
+            r.fiscal_reform.phase_in_months,
+        );
+        let si = lv(
+            r.service_industrialisation.enabled,
+            r.service_industrialisation.start_month,
+            r.service_industrialisation.phase_in_months,
+        );
+        let tb = lv(
+            r.tax_base_cultivation.enabled,
+            r.tax_base_cultivation.start_month,
+            r.tax_base_cultivation.phase_in_months,
+        );
+        let rs = lv(
+            r.raise_stipends.enabled,
+            r.raise_stipends.start_month,
+            r.raise_stipends.phase_in_months,
+        );
+        let yc = lv(
+            r.young_cadres.enabled,
+            r.young_cadres.start_month,
+            r.young_cadres.phase_in_months,
+        );
+        let pb = lv(
+            r.party_building.enabled,
+            r.party_building.start_month,
+            r.party_building.phase_in_months,
+        );
+        let fi = lv(
+            r.fringe_integration.enabled,
+            r.fringe_integration.start_month,
+            r.fringe_integration.phase_in_months,
+        );
+        let co = lv(
+            r.coordination.enabled,
+            r.coordination.start_month,
+            r.coordination.phase_in_months,
+        );
+        Levers {
+            authority: toward(p.enforcement.authority, r.devolve_powers.authority, dv),
+            coordination: toward(p.enforcement.coordination, r.dual_leadership.coordination, dl),
+            passdown_share: p.tasks.passdown_share * toward(1.0, r.devolve_powers.passdown_multiplier, dv),
+            task_multiplier: toward(1.0, r.coordination.task_multiplier, co),
+            funding_per_task_hour: dv * r.devolve_powers.funding_yuan_per_task_hour,
+            retained_tax_share: toward(p.finance.retained_tax_share, r.fiscal_reform.retained_tax_share, fr),
+            compliance: toward(p.firms.compliance, r.tax_base_cultivation.compliance, tb),
+            investment_per_firm: tb * r.tax_base_cultivation.investment_yuan_per_firm_month,
+            investment_lag: r.tax_base_cultivation.entry_lag_months,
+            stipend: toward(p.cadres.stipend_yuan_month, r.raise_stipends.stipend_yuan_month, rs),
+            insurance: toward(p.cadres.insurance_yuan_month, r.raise_stipends.insurance_yuan_month, rs),
+            local_college_share: toward(p.cadres.local_college_share, r.raise_stipends.local_college_share, rs),
+            young_recruit_share: toward(p.cadres.young_recruit_share, r.young_cadres.young_recruit_share, yc),
+            young_extra_pay: if yc > 0.0 {
+                r.young_cadres.extra_pay_yuan_month
+            } else {
+                0.0
+            },
+            link_monthly: toward(p.party.link_monthly, r.party_building.link_monthly, pb),
+            volunteer_multiplier: toward(1.0, r.party_building.volunteer_hours_multiplier, pb),
+            efficiency_multiplier: toward(1.0, r.coordination.efficiency_multiplier, co),
+            fringe_information_factor: toward(
+                p.migration.fringe_information_factor,
+                r.fringe_integration.information_factor,
+                fi,
+            ),
+            fringe_security_multiplier: toward(
+                p.security.fringe_multiplier,
+                r.fringe_integration.security_multiplier,
+                fi,
+            ),
+            enterprise_starts_per_10k: si * r.service_industrialisation.starts_per_10k_month,
+            policy_implementation_rate: toward(
+                p.district.policy_implementation_rate,
+                r.service_industrialisation.policy_implementation_rate,
+                si,
+            ),
+            young_leader_level: yc,
+            street_recurring: tb * r.tax_base_cultivation.network_yuan_per_jurisdiction_month
+                + pb * r.party_building.recurring_yuan_per_jurisdiction_month
+                + co * r.coordination.recurring_yuan_per_jurisdiction_month,
+            district_recurring: dl * r.dual_leadership.recurring_yuan_per_jurisdiction_month,
+        }
+    }
+}
+
+/// One-off reform events due this month; their costs are charged to the
+/// district budget and counted in the reform cost.
+pub fn one_offs(world: &mut World, p: &Params) {
+    let month = world.month;
+    let r = &p.reforms;
+    let mut cost = 0.0;
+
+    if r.devolve_powers.enabled && month >= r.devolve_powers.start_month && !world.one_offs_done.devolve_powers {
+        world.one_offs_done.devolve_powers = true;
+        cost += r.devolve_powers.one_off_yuan;
+    }
+
+    // Offices are upgraded in committee order as the lever phases in.
+    let os = &r.office_standard;
+    let level = phase(os.enabled, os.start_month, os.phase_in_months, month);
+    let due = (level * world.committees.len() as f64).ceil() as usize;
+    while world.one_offs_done.offices_upgraded < due.min(world.committees.len()) {
+        let c = &mut world.committees[world.one_offs_done.offices_upgraded];
+        if c.office_area_m2 < os.area_m2 {
+            cost += (os.area_m2 - c.office_area_m2) * os.build_cost_yuan_per_m2;
+            c.office_area_m2 = os.area_m2;
+        }
+        if !c.phone {
+            cost += os.phone_install_yuan;
+            c.phone = true;
+        }
+        world.one_offs_done.offices_upgraded += 1;
+    }
+
+    // Fringe committees are converted as the lever phases in.
+    let fi = &r.fringe_integration;
+    let level = phase(fi.enabled, fi.start_month, fi.phase_in_months, month);
+    let fringe_committees = world.committees.iter().filter(|c| c.fringe).count();
+    let due = (level * fringe_committees as f64).ceil() as usize;
+    if due > world.one_offs_done.fringe_integration_committees {
+        let newly = due - world.one_offs_done.fringe_integration_committees;
+        cost += newly as f64 * fi.one_off_yuan_per_committee;
+        world.one_offs_done.fringe_integration_committees = due;
+    }
+
+    let rd = &r.redistricting;
+    if rd.enabled && month >= rd.start_month && !world.one_offs_done.redistricting {
+        world.one_offs_done.redistricting = true;
+        cost += merge_small_streets(world, p) as f64 * rd.one_off_yuan;
+    }
+
+    world.district.cash -= cost;
+    world.district.reform_cost_month += cost;
+}
+
+/// Merges every urban street below the area or population threshold into
+/// its neighbour in data-file order; returns the number of merges.
+fn merge_small_streets(world: &mut World, p: &Params) -> usize {
+    let rd = &p.reforms.redistricting;
+    let urban: Vec<usize> = (0..world.jurisdictions.len())
+        .filter(|&j| world.jurisdictions[j].kind == Kind::Urban && world.jurisdictions[j].active)
+        .collect();
+    let mut merges = 0;
+    for (pos, &j) in urban.iter().enumerate() {
+        let pop = world.represented(world.jurisdiction_persons(j));
+        let small = world.jurisdictions[j].area_km2 < rd.area_threshold_km2 || pop < rd.population_threshold;
+        if !small || urban.len() - merges < 2 {
+            continue;
+        }
+        // The nearest active urban neighbour, preferring the next one.
+        let target = urban[pos + 1..]
+            .iter()
+            .chain(urban[..pos].iter().rev())
+            .copied()
+            .find(|&k| world.jurisdictions[k].active && k != j);
+        let Some(k) = target else { continue };
+        let moved = world.jurisdiction_persons(j);
+        let src = std::mem::take(&mut world.jurisdictions[j].committees);
+        for &c in &src {
+            world.committees[c].jurisdiction = k;
+        }
+        let (cash, firms, ent, issues, area) = {
+            let s = &mut world.jurisdictions[j];
+            s.active = false;
+            s.flows.moved_out += moved;
+            s.ledger.merger -= s.cash;
+            let out = (s.cash, s.firms, s.enterprises, s.open_issues, s.area_km2);
+            s.cash = 0.0;
+            s.firms = 0;
+            s.enterprises = 0;
+            s.open_issues = [0; 3];
+            out
+        };
+        let t = &mut world.jurisdictions[k];
+        t.committees.extend(src);
+        t.flows.moved_in += moved;
+        t.cash += cash;
+        t.ledger.merger += cash;
+        t.firms += firms;
+        t.enterprises += ent;
+        for (a, b) in t.open_issues.iter_mut().zip(issues) {
+            *a += b;
+        }
+        t.area_km2 += area;
+        merges += 1;
+    }
+    merges
+}

@@ -1,0 +1,75 @@
+//! Monte Carlo runner: every (scenario, replication) pair is one work item;
+//! items run in parallel on a rayon pool and are collected in order, so the
+//! results do not depend on the thread count. Replication r of every
+//! scenario uses replication seed `rng::replication_seed(seed, r)` (common
+//! random numbers).
+
+use crate::metrics::{self, N_METRICS};
+use crate::model;
+use crate::residents::GROUPS;
+use crate::rng;
+use crate::scenario::Scenario;
+use rayon::prelude::*;
+
+/// What is kept of one replication.
+#[derive(Debug, Clone)]
+pub struct RepResult {
+    pub replication: u32,
+    pub seed: u64,
+    /// Outcome-window metrics, in `metrics::METRICS` order.
+    pub values: [f64; N_METRICS],
+    /// Each month's metrics.
+    pub monthly: Vec<[f64; N_METRICS]>,
+    /// Group metrics (satisfaction, needs met) per resident group.
+    pub groups: [[f64; 2]; GROUPS.len()],
+    /// Outcome-window metrics per jurisdiction (data-file order).
+    pub by_jurisdiction: Vec<[f64; N_METRICS]>,
+    pub person_months: u64,
+}
+
+/// Runs one replication of one scenario.
+pub fn replicate(s: &Scenario, seed: u64, replication: u32) -> RepResult {
+    let rep_seed = rng::replication_seed(seed, u64::from(replication));
+    let r = model::run(&s.params, &s.jurisdictions, rep_seed);
+    RepResult {
+        replication,
+        seed: rep_seed,
+        values: metrics::values(&r.window),
+        monthly: r.monthly.iter().map(metrics::values).collect(),
+        groups: metrics::group_values(&r.window),
+        by_jurisdiction: r.window_by_jurisdiction.iter().map(metrics::values).collect(),
+        person_months: r.person_months,
+    }
+}
+
+/// Runs `reps` replications of every scenario on `threads` threads (0 = all
+/// cores). `progress` is called once per finished replication.
+pub fn run(
+    scenarios: &[Scenario],
+    reps: u32,
+    seed: u64,
+    threads: usize,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<Vec<RepResult>>, rayon::ThreadPoolBuildError> {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    let items: Vec<(usize, u32)> = (0..scenarios.len())
+        .flat_map(|s| (0..reps).map(move |r| (s, r)))
+        .collect();
+    let flat: Vec<RepResult> = pool.install(|| {
+        items
+            .par_iter()
+            .map(|&(s, r)| {
+                let out = replicate(&scenarios[s], seed, r);
+                progress();
+                out
+            })
+            .collect()
+    });
+    let mut out: Vec<Vec<RepResult>> = (0..scenarios.len())
+        .map(|_| Vec::with_capacity(reps as usize))
+        .collect();
+    for (item, result) in items.iter().zip(flat) {
+        out[item.0].push(result);
+    }
+    Ok(out)
+}

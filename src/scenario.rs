@@ -1,0 +1,509 @@
+//! Reading scenario files: TOML with `extends`, located errors, range checks,
+//! and the per-jurisdiction data file. This module is the model's only input
+//! edge; the model itself never touches the file system.
+
+use crate::error::{line_col, InputError};
+use crate::params::Params;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Kind of jurisdiction: an urban street office or a fringe town whose
+/// committees are still run as villages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Urban,
+    Fringe,
+}
+
+/// One row of the jurisdictions data file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JurisdictionSpec {
+    pub name: String,
+    pub kind: Kind,
+    pub area_km2: f64,
+    pub population: u32,
+    pub committees: u32,
+    pub firms_per_10k: f64,
+    pub provenance: String,
+}
+
+/// A file that went into a scenario, with its hash.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    pub path: PathBuf,
+    pub sha256: String,
+}
+
+/// A resolved, validated scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub path: PathBuf,
+    pub params: Params,
+    pub jurisdictions: Vec<JurisdictionSpec>,
+    /// The scenario file, the files it extends, and the data file.
+    pub sources: Vec<Source>,
+}
+
+impl Scenario {
+    /// SHA-256 of the scenario file itself.
+    pub fn sha256(&self) -> &str {
+        self.sources.first().map_or("", |s| s.sha256.as_str())
+    }
+
+    /// Total residents in the data file.
+    pub fn population(&self) -> u64 {
+        self.jurisdictions.iter().map(|j| u64::from(j.population)).sum()
+    }
+}
+
+/// A scenario file as written: its own keys, before merging with parents.
+struct FileDoc {
+    path: PathBuf,
+    text: String,
+    table: toml::Table,
+    parents: Vec<PathBuf>,
+}
+
+const META_KEYS: [&str; 3] = ["extends", "name", "description"];
+
+pub fn hash_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn read(path: &Path) -> Result<String, InputError> {
+    std::fs::read_to_string(path).map_err(|e| InputError::new(path, format!("cannot read file: {e}")))
+}
+
+/// Dotted key path (`section.key`) at a byte offset, from the nearest table
+/// header above it and the key on its line.
+fn key_at(text: &str, offset: usize) -> Option<String> {
+    let (line_no, _) = line_col(text, offset);
+    let mut header = String::new();
+    let mut key = None;
+    for (i, line) in text.lines().enumerate() {
+        if i + 1 > line_no {
+            break;
+        }
+        let t = line.trim();
+        if t.starts_with('[') {
+            header = t.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+            key = None;
+        } else if let Some((k, _)) = t.split_once('=') {
+            if i + 1 == line_no {
+                key = Some(k.trim().to_string());
+            }
+        }
+    }
+    match (header.is_empty(), key) {
+        (_, None) if header.is_empty() => None,
+        (_, None) => Some(header),
+        (true, Some(k)) => Some(k),
+        (false, Some(k)) => Some(format!("{header}.{k}")),
+    }
+}
+
+/// Line and column where `path` (dotted) is set in a TOML text.
+pub fn locate_key(text: &str, path: &str) -> Option<(usize, usize)> {
+    let mut header = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_start();
+        if t.starts_with('[') {
+            header = t.trim().trim_matches(|c| c == '[' || c == ']').trim().to_string();
+            continue;
+        }
+        if let Some((k, _)) = t.split_once('=') {
+            let k = k.trim();
+            let full = if header.is_empty() {
+                k.to_string()
+            } else {
+                format!("{header}.{k}")
+            };
+            if full == path {
+                return Some((i + 1, line.len() - t.len() + 1));
+            }
+        }
+    }
+    None
+}
+
+fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> InputError {
+    let mut e = InputError::new(path, err.message().trim().to_string());
+    if let Some(span) = err.span() {
+        let (line, col) = line_col(text, span.start);
+        e = e.at(line, col);
+        if let Some(k) = key_at(text, span.start) {
+            e = e.key(k);
+        }
+    }
+    e
+}
+
+/// Parses one file, type-checks its keys against the schema (so unknown keys
+/// and wrong types are reported where they are written), and lists its parents.
+fn parse_file(path: &Path) -> Result<FileDoc, InputError> {
+    let text = read(path)?;
+    let table: toml::Table = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+    let mut own = table.clone();
+    for k in META_KEYS {
+        own.remove(k);
+    }
+    // Type-check this file's own keys against the schema, with spans.
+    let stripped = strip_meta_lines(&text);
+    if let Err(e) = toml::from_str::<Params>(&stripped) {
+        return Err(toml_error(path, &text, &e));
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let parents = match table.get("extends") {
+        None => Vec::new(),
+        Some(toml::Value::String(s)) => vec![dir.join(s)],
+        Some(toml::Value::Array(items)) => {
+            let mut v = Vec::new();
+            for item in items {
+                match item {
+                    toml::Value::String(s) => v.push(dir.join(s)),
+                    _ => {
+                        return Err(meta_error(
+                            path,
+                            &text,
+                            "extends",
+                            "expected a path string or a list of path strings",
+                        ))
+                    }
+                }
+            }
+            v
+        }
+        Some(_) => {
+            return Err(meta_error(
+                path,
+                &text,
+                "extends",
+                "expected a path string or a list of path strings",
+            ))
+        }
+    };
+    for k in ["name", "description"] {
+        if let Some(v) = table.get(k) {
+            if !v.is_str() {
+                return Err(meta_error(path, &text, k, "expected a string"));
+            }
+        }
+    }
+    // A data-file path is relative to the file that names it.
+    if let Some(toml::Value::Table(world)) = own.get_mut("world") {
+        if let Some(toml::Value::String(f)) = world.get_mut("jurisdictions_file") {
+            *f = dir.join(&*f).to_string_lossy().into_owned();
+        }
+    }
+    Ok(FileDoc {
+        path: path.to_path_buf(),
+        text,
+        table: own,
+        parents,
+    })
+}
+
+fn meta_error(path: &Path, text: &str, key: &str, msg: &str) -> InputError {
+    let mut e = InputError::new(path, msg).key(key);
+    if let Some((l, c)) = locate_key(text, key) {
+        e = e.at(l, c);
+    }
+    e
+}
+
+/// Blanks out top-level meta keys so the rest can be checked against the
+/// schema while keeping every byte offset (and so every line) in place.
+fn strip_meta_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_top = true;
+    let mut in_meta_array = false;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.starts_with('[') && !in_meta_array {
+            in_top = false;
+        }
+        let is_meta = in_top
+            && META_KEYS
+                .iter()
+                .any(|k| t.strip_prefix(k).is_some_and(|rest| rest.trim_start().starts_with('=')));
+        if is_meta || in_meta_array {
+            let opens = line.matches('[').count();
+            let closes = line.matches(']').count();
+            if is_meta && opens > closes {
+                in_meta_array = true;
+            } else if in_meta_array && closes > opens {
+                in_meta_array = false;
+            }
+            out.extend(line.chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+/// Leaf keys set in a table, as dotted paths with their values.
+fn leaves(table: &toml::Table, prefix: &str, out: &mut BTreeMap<String, toml::Value>) {
+    for (k, v) in table {
+        let path = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            toml::Value::Table(t) => leaves(t, &path, out),
+            other => {
+                out.insert(path, other.clone());
+            }
+        }
+    }
+}
+
+/// Deep merge: `over`'s leaves replace `base`'s.
+fn overlay(base: &mut toml::Table, over: &toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => overlay(b, o),
+            _ => {
+                base.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+/// Resolved keys of one file and everything it extends, plus the files used
+/// (the file itself first) and the file that set each key last.
+struct Resolved {
+    table: toml::Table,
+    docs: Vec<FileDoc>,
+    origin: BTreeMap<String, usize>,
+}
+
+fn resolve(path: &Path, stack: &mut Vec<PathBuf>) -> Result<Resolved, InputError> {
+    let canon = std::fs::canonicalize(path).map_err(|e| {
+        let from = stack.last().cloned().unwrap_or_else(|| path.to_path_buf());
+        InputError::new(&from, format!("cannot open `{}`: {e}", path.display())).key("extends")
+    })?;
+    if let Some(pos) = stack.iter().position(|p| *p == canon) {
+        let chain: Vec<String> = stack[pos..]
+            .iter()
+            .chain(std::iter::once(&canon))
+            .map(|p| p.display().to_string())
+            .collect();
+        let from = stack.last().cloned().unwrap_or_else(|| canon.clone());
+        return Err(InputError::new(&from, format!("`extends` forms a cycle: {}", chain.join(" → "))).key("extends"));
+    }
+    let doc = parse_file(&canon)?;
+    stack.push(canon.clone());
+    let mut table = toml::Table::new();
+    let mut docs: Vec<FileDoc> = Vec::new();
+    let mut origin: BTreeMap<String, usize> = BTreeMap::new();
+    // Parents are applied in order; two parents that set one key to different
+    // values conflict unless this file settles it.
+    let mut own_leaves = BTreeMap::new();
+    leaves(&doc.table, "", &mut own_leaves);
+    let mut set_by: BTreeMap<String, (toml::Value, PathBuf)> = BTreeMap::new();
+    for parent in &doc.parents {
+        let r = resolve(parent, stack).map_err(|e| {
+            if e.key.as_deref() == Some("extends") && e.file == canon && e.line.is_none() {
+                let mut e = e;
+                if let Some((l, c)) = locate_key(&doc.text, "extends") {
+                    e = e.at(l, c);
+                }
+                e
+            } else {
+                e
+            }
+        })?;
+        let mut pl = BTreeMap::new();
+        leaves(&r.table, "", &mut pl);
+        for (k, v) in &pl {
+            if let Some((prev, prev_file)) = set_by.get(k) {
+                if prev != v && !own_leaves.contains_key(k) {
+                    let mut e = InputError::new(
+                        &canon,
+                        format!(
+                            "conflicting overrides: `{}` sets {} and `{}` sets {}; set the key in this file to choose",
+                            prev_file.display(),
+                            prev,
+                            parent.display(),
+                            v
+                        ),
+                    )
+                    .key(k.clone());
+                    if let Some((l, c)) = locate_key(&doc.text, "extends") {
+                        e = e.at(l, c);
+                    }
+                    return Err(e);
+                }
+            }
+            set_by.insert(k.clone(), (v.clone(), parent.clone()));
+        }
+        overlay(&mut table, &r.table);
+        let offset = docs.len() + 1;
+        for (k, idx) in r.origin {
+            origin.insert(k, idx + offset);
+        }
+        docs.extend(r.docs);
+    }
+    stack.pop();
+    overlay(&mut table, &doc.table);
+    for k in own_leaves.keys() {
+        origin.insert(k.clone(), 0);
+    }
+    docs.insert(0, doc);
+    Ok(Resolved { table, docs, origin })
+}
+
+/// Reads, resolves and validates a scenario file.
+pub fn load(path: &Path) -> Result<Scenario, InputError> {
+    let mut stack = Vec::new();
+    let resolved = resolve(path, &mut stack)?;
+    let top = &resolved.docs[0];
+    let params: Params = toml::Value::Table(resolved.table.clone())
+        .try_into()
+        .map_err(|e: toml::de::Error| InputError::new(&top.path, e.message().to_string()))?;
+    validate(&params, &resolved)?;
+    let name = meta_string(&resolved, "name").unwrap_or_else(|| {
+        path.file_stem()
+            .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
+    });
+    let description = meta_string(&resolved, "description").unwrap_or_default();
+    let data_path = PathBuf::from(&params.world.jurisdictions_file);
+    let data_path = if data_path.is_absolute() {
+        data_path
+    } else {
+        top.path.parent().unwrap_or(Path::new(".")).join(data_path)
+    };
+    let data_text = read(&data_path)?;
+    let jurisdictions = parse_jurisdictions(&data_path, &data_text)?;
+    let mut sources: Vec<Source> = resolved
+        .docs
+        .iter()
+        .map(|d| Source {
+            path: d.path.clone(),
+            sha256: hash_hex(d.text.as_bytes()),
+        })
+        .collect();
+    sources.push(Source {
+        path: data_path,
+        sha256: hash_hex(data_text.as_bytes()),
+    });
+    Ok(Scenario {
+        name,
+        description,
+        path: path.to_path_buf(),
+        params,
+        jurisdictions,
+        sources,
+    })
+}
+
+/// `name` and `description` belong to the file itself, never inherited.
+fn meta_string(r: &Resolved, key: &str) -> Option<String> {
+    let text = &r.docs[0].text;
+    let table: toml::Table = toml::from_str(text).ok()?;
+    table.get(key).and_then(|v| v.as_str()).map(str::to_string)
+}
+
+fn validate(params: &Params, r: &Resolved) -> Result<(), InputError> {
+    let locate = |key: &str, msg: String| {
+        let idx = r.origin.get(key).copied().unwrap_or(0);
+        let doc = &r.docs[idx.min(r.docs.len() - 1)];
+        let mut e = InputError::new(&doc.path, msg).key(key);
+        if let Some((l, c)) = locate_key(&doc.text, key) {
+            e = e.at(l, c);
+        }
+        e
+    };
+    for info in params.describe() {
+        if !info.valid {
+            return Err(locate(
+                &info.path,
+                format!(
+                    "value {} is out of range: expected a finite number in [{}, {}] ({})",
+                    info.value, info.min, info.max, info.unit
+                ),
+            ));
+        }
+    }
+    if let Some((key, msg)) = params.cross_checks().into_iter().next() {
+        return Err(locate(&key, msg));
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Row {
+    name: String,
+    kind: String,
+    area_km2: f64,
+    population: u32,
+    committees: u32,
+    firms_per_10k: f64,
+    provenance: String,
+}
+
+/// Parses the jurisdictions CSV; errors name the line and column.
+pub fn parse_jurisdictions(path: &Path, text: &str) -> Result<Vec<JurisdictionSpec>, InputError> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes());
+    let mut out = Vec::new();
+    for rec in rdr.deserialize::<Row>() {
+        let row = rec.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line() as usize);
+            InputError::new(path, format!("bad row: {e}")).at(line, 1)
+        })?;
+        let line = out.len() + 2;
+        let bad = |key: &str, msg: String| InputError::new(path, msg).at(line, 1).key(key);
+        let kind = match row.kind.as_str() {
+            "urban" => Kind::Urban,
+            "fringe" => Kind::Fringe,
+            other => return Err(bad("kind", format!("`{other}`: expected `urban` or `fringe`"))),
+        };
+        if !(row.area_km2.is_finite() && row.area_km2 > 0.0) {
+            return Err(bad("area_km2", format!("{}: expected a positive number", row.area_km2)));
+        }
+        if row.committees == 0 {
+            return Err(bad("committees", "a jurisdiction needs at least 1 committee".into()));
+        }
+        if row.population < row.committees {
+            return Err(bad(
+                "population",
+                format!(
+                    "{} residents cannot fill {} committees: every committee needs persons",
+                    row.population, row.committees
+                ),
+            ));
+        }
+        if !(row.firms_per_10k.is_finite() && (0.0..=1e5).contains(&row.firms_per_10k)) {
+            return Err(bad(
+                "firms_per_10k",
+                format!("{}: expected a number in [0, 100000]", row.firms_per_10k),
+            ));
+        }
+        out.push(JurisdictionSpec {
+            name: row.name,
+            kind,
+            area_km2: row.area_km2,
+            population: row.population,
+            committees: row.committees,
+            firms_per_10k: row.firms_per_10k,
+            provenance: row.provenance,
+        });
+    }
+    if out.is_empty() {
+        return Err(InputError::new(
+            path,
+            "the jurisdiction list is empty: at least one row is needed",
+        ));
+    }
+    Ok(out)
+}
