@@ -53,7 +53,9 @@ pub fn plan_month(world: &mut World, p: &Params, lv: &Levers) {
     let s = &p.services;
     let scale = world.scale;
     let total_sampled = world.total_persons().max(1) as f64;
-    let org_hours_per_sampled = c.volunteer_organisations * c.volunteer_hours_per_organisation_month / total_sampled;
+    // Organisations' hours are spread over committees by population, in sampled units.
+    let org_hours_per_sampled =
+        c.volunteer_organisations * c.volunteer_hours_per_organisation_month * scale / total_sampled;
     for j in 0..world.jurisdictions.len() {
         let jur = &world.jurisdictions[j];
         if !jur.active {

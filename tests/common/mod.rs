@@ -1,0 +1,31 @@
+#![allow(dead_code)]
+use shequ::scenario::{self, Scenario};
+use std::path::{Path, PathBuf};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn load(rel: &str) -> Scenario {
+    let p = root().join(rel);
+    scenario::load(&p).unwrap_or_else(|e| panic!("{e}"))
+}
+
+pub fn small() -> Scenario {
+    load("tests/data/small.toml")
+}
+
+/// Writes a scenario file into `dir` and returns its path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// A scenario text that extends the shipped baseline from any directory.
+pub fn extends_baseline(extra: &str) -> String {
+    format!(
+        "extends = \"{}\"\n{extra}",
+        root().join("scenarios/baseline.toml").display()
+    )
+}

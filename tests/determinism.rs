@@ -1,0 +1,73 @@
+//! Same seed ⇒ byte-identical outputs whatever the thread count; the
+//! generator's stream is pinned so a dependency bump that changes it is caught.
+
+mod common;
+
+use rand::Rng as _;
+use shequ::app::{self, RunOptions};
+use shequ::rng::{self, StreamKind};
+
+fn run_into(dir: &std::path::Path, threads: usize, seed: u64) {
+    let scenario = common::root().join("tests/data/small.toml");
+    let opts = RunOptions {
+        scenarios: vec![scenario],
+        reps: 4,
+        seed,
+        out: dir.to_path_buf(),
+        threads,
+        baseline: None,
+        command_line: vec![],
+    };
+    let loaded = app::load_scenarios(&opts.scenarios).unwrap();
+    app::run(&opts, &loaded, &|| {}).unwrap();
+}
+
+#[test]
+fn outputs_are_byte_identical_with_1_and_2_threads() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let c = tempfile::tempdir().unwrap();
+    run_into(a.path(), 1, 42);
+    run_into(b.path(), 2, 42);
+    run_into(c.path(), 2, 43);
+    for f in ["runs.csv", "summary.csv", "timeseries.csv"] {
+        let x = std::fs::read(a.path().join(f)).unwrap();
+        let y = std::fs::read(b.path().join(f)).unwrap();
+        let z = std::fs::read(c.path().join(f)).unwrap();
+        assert!(!x.is_empty());
+        assert_eq!(x, y, "{f} differs between 1 and 2 threads");
+        assert_ne!(x, z, "{f} does not depend on the seed");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(a.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left behind");
+}
+
+#[test]
+fn generator_stream_is_pinned() {
+    // Golden values, computed independently from the published SplitMix64
+    // and PCG-XSL-RR-128/64 (MCG) definitions. If a dependency bump changes
+    // the generator or the seed derivation, every published result would
+    // silently change: this test catches it.
+    assert_eq!(rng::replication_seed(1, 0), 0x5e41_ab08_7439_611e);
+    let mut r = rng::stream(rng::replication_seed(1, 0), StreamKind::Committee, 0);
+    let first: Vec<u64> = (0..3).map(|_| r.next_u64()).collect();
+    assert_eq!(
+        first,
+        [0x789a_28ae_346d_74a0, 0xab46_9727_6380_60a4, 0x61d4_1d21_722c_f23d]
+    );
+}
+
+#[test]
+fn streams_are_distinct() {
+    let s = rng::replication_seed(1, 0);
+    let mut a = rng::stream(s, StreamKind::Committee, 0);
+    let mut b = rng::stream(s, StreamKind::Committee, 1);
+    let mut c = rng::stream(rng::replication_seed(1, 1), StreamKind::Committee, 0);
+    let (x, y, z) = (a.next_u64(), b.next_u64(), c.next_u64());
+    assert_ne!(x, y);
+    assert_ne!(x, z);
+}

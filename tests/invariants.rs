@@ -1,0 +1,90 @@
+//! Spec §7 invariants: persons and money conserved, shares in [0, 1], no NaN.
+
+mod common;
+
+use shequ::metrics::{self, METRICS};
+use shequ::{model, rng, world};
+
+#[test]
+fn persons_are_conserved_per_jurisdiction() {
+    let s = common::small();
+    let mut w = world::build(&s.params, &s.jurisdictions, rng::replication_seed(7, 0));
+    for _ in 0..s.params.simulation.months {
+        model::step(&mut w, &s.params);
+        for j in 0..w.jurisdictions.len() {
+            let f = w.jurisdictions[j].flows;
+            let expected = f.initial + f.births + f.arrivals + f.moved_in - f.deaths - f.departures - f.moved_out;
+            assert_eq!(
+                expected,
+                w.jurisdiction_persons(j),
+                "jurisdiction {j} month {}",
+                w.month
+            );
+        }
+    }
+    let total: u64 = w.jurisdictions.iter().map(|j| j.flows.births + j.flows.deaths).sum();
+    assert!(total > 0, "the demography must move");
+}
+
+#[test]
+fn money_is_conserved_per_jurisdiction_per_month() {
+    let s = common::small();
+    let mut w = world::build(&s.params, &s.jurisdictions, rng::replication_seed(7, 1));
+    for _ in 0..s.params.simulation.months {
+        let before: Vec<f64> = w.jurisdictions.iter().map(|j| j.cash).collect();
+        model::step(&mut w, &s.params);
+        for (j, jur) in w.jurisdictions.iter().enumerate() {
+            let l = jur.ledger;
+            let change = jur.cash - before[j];
+            let flows = l.revenue() - l.spending() + l.merger;
+            let tol = 1e-9 * (before[j].abs() + l.revenue() + l.spending()).max(1.0);
+            assert!(
+                (change - flows).abs() <= tol,
+                "jurisdiction {j} month {}: Δcash {change} vs flows {flows}",
+                w.month
+            );
+            assert!(jur.cash >= -tol, "cash never goes negative");
+        }
+    }
+}
+
+fn is_share(unit: &str) -> bool {
+    matches!(unit, "share" | "0..1" | "1/month" | "1/year")
+}
+
+#[test]
+fn shares_lie_in_unit_interval_and_nothing_is_nan() {
+    let s = common::small();
+    let r = model::run(&s.params, &s.jurisdictions, rng::replication_seed(3, 0));
+    let mut all = vec![metrics::values(&r.window)];
+    all.extend(r.monthly.iter().map(metrics::values));
+    all.extend(r.window_by_jurisdiction.iter().map(metrics::values));
+    for v in &all {
+        for (m, x) in METRICS.iter().zip(v) {
+            assert!(x.is_finite(), "{} is {x}", m.name);
+            if is_share(m.unit) {
+                assert!((0.0..=1.0).contains(x), "{} = {x} outside [0, 1]", m.name);
+            }
+        }
+    }
+    for g in metrics::group_values(&r.window) {
+        for x in g {
+            assert!((0.0..=1.0).contains(&x));
+        }
+    }
+    for c in &world::build(&s.params, &s.jurisdictions, 1).committees {
+        for &sat in &c.persons.satisfaction {
+            assert!((0.0..=1.0).contains(&sat));
+        }
+    }
+}
+
+#[test]
+fn elderly_share_drifts_up_as_the_report_says() {
+    let s = common::small();
+    let r = model::run(&s.params, &s.jurisdictions, rng::replication_seed(5, 0));
+    let k = METRICS.iter().position(|m| m.name == "elderly_share").unwrap();
+    let first = metrics::values(&r.monthly[0])[k];
+    let last = metrics::values(r.monthly.last().unwrap())[k];
+    assert!(last > first, "elderly share {first} -> {last}");
+}
