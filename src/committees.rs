@@ -79,10 +79,17 @@ pub fn plan_month(world: &mut World, p: &Params, lv: &Levers) {
                 })
                 .sum();
             let counts = com.counts;
+            // Converted fringe committees gain an urban-model service station.
+            let station_hours = if com.fringe {
+                lv.fringe_conversion * p.reforms.fringe_integration.station_hours_month * scale
+            } else {
+                0.0
+            };
             let capacity =
                 cadre_hours * office_factor(p, com.office_area_m2, com.phone) * lv.efficiency_multiplier * scale
                     + org_hours_per_sampled * n
                     + enterprise_hours * scale * n / jur_sampled
+                    + station_hours
                     + f64::from(counts.managed) * p.party.volunteer_hours_per_managed_month * lv.volunteer_multiplier;
             let admin_demand = com.backlog_hours;
             let admin_done = admin_demand.min(capacity);

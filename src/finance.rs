@@ -46,8 +46,9 @@ fn mandatory(world: &World, p: &Params, lv: &Levers, j: usize) -> Mandatory {
             filled += 1.0;
             young += f64::from(u8::from(cadre.young));
         }
-        // Service stations stand in urban committees (75 in the report).
-        stations += f64::from(u8::from(!com.fringe));
+        // Service stations stand in urban committees (75 in the report) and
+        // in fringe committees as they are converted to the urban model.
+        stations += if com.fringe { lv.fringe_conversion } else { 1.0 };
     }
     let f = &p.finance;
     let centre = if jur.kind == Kind::Urban {

@@ -519,6 +519,7 @@ section!(
         phase_in_months: u32 = 24; "months", [0, 600], Setting, "Months of linear phase-in";
         information_factor: f64 = 1.0; "ratio", [0.0, 1.0], Estimate, "Information factor of converted committees";
         security_multiplier: f64 = 1.0; "ratio", [0.0, 100.0], Estimate, "Fringe incident multiplier after conversion";
+        station_hours_month: f64 = 170.0; "hours/committee/month", [0.0, 1e4], Estimate, "Service hours of the urban-model service station a converted committee gains (one full-time worker) (the street pays its running cost)";
         one_off_yuan_per_committee: f64 = 50_000.0; "yuan/committee", [0.0, 1e9], Estimate, "District one-off cost per converted committee";
     }
 );

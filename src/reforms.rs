@@ -53,6 +53,8 @@ pub struct Levers {
     pub efficiency_multiplier: f64,
     pub fringe_information_factor: f64,
     pub fringe_security_multiplier: f64,
+    /// Share of the way fringe committees are converted to the urban model.
+    pub fringe_conversion: f64,
     pub enterprise_starts_per_10k: f64,
     pub policy_implementation_rate: f64,
     pub young_leader_level: f64,
@@ -148,6 +150,7 @@ impl Levers {
                 r.fringe_integration.security_multiplier,
                 fi,
             ),
+            fringe_conversion: fi,
             enterprise_starts_per_10k: si * r.service_industrialisation.starts_per_10k_month,
             policy_implementation_rate: toward(
                 p.district.policy_implementation_rate,
