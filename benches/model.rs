@@ -1,1 +1,74 @@
-fn main() {}
+//! Criterion benchmarks, throughput in person-months (criterion reports
+//! elements/s = person-months per second).
+//!
+//! - `month`: one month of the whole baseline district (~450,000 residents);
+//! - `replication`: a full 60-month replication at 10% of residents;
+//! - `monte_carlo`: a batch of replications on all threads.
+//!
+//! CI runs `cargo test --release --benches`, which executes each benchmark
+//! once (criterion's test mode), so a broken benchmark fails CI quickly.
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use shequ::{model, rng, runner, scenario, world};
+use std::path::Path;
+
+fn baseline() -> scenario::Scenario {
+    scenario::load(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/baseline.toml"
+    )))
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn month(c: &mut Criterion) {
+    let s = baseline();
+    let w0 = world::build(&s.params, &s.jurisdictions, rng::replication_seed(1, 0));
+    let mut g = c.benchmark_group("month");
+    g.throughput(Throughput::Elements(w0.total_persons()));
+    g.sample_size(10);
+    g.bench_function("baseline_district", |b| {
+        b.iter_batched(
+            || w0.clone(),
+            |mut w| {
+                model::step(&mut w, &s.params);
+                w
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+}
+
+fn scaled(scale: f64) -> scenario::Scenario {
+    let mut s = baseline();
+    s.params.simulation.population_scale = scale;
+    s
+}
+
+fn replication(c: &mut Criterion) {
+    let s = scaled(0.1);
+    let pm = model::run(&s.params, &s.jurisdictions, 1).person_months;
+    let mut g = c.benchmark_group("replication");
+    g.throughput(Throughput::Elements(pm));
+    g.sample_size(10);
+    g.bench_function("baseline_60_months_10pct", |b| {
+        b.iter(|| model::run(&s.params, &s.jurisdictions, rng::replication_seed(1, 0)))
+    });
+    g.finish();
+}
+
+fn monte_carlo(c: &mut Criterion) {
+    let s = vec![scaled(0.05)];
+    let reps = 8;
+    let pm: u64 = (0..reps).map(|r| runner::replicate(&s[0], 1, r).person_months).sum();
+    let mut g = c.benchmark_group("monte_carlo");
+    g.throughput(Throughput::Elements(pm));
+    g.sample_size(10);
+    g.bench_function("8_replications_5pct_all_threads", |b| {
+        b.iter(|| runner::run(&s, reps, 1, 0, &|| {}).map(|r| r.len()))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, month, replication, monte_carlo);
+criterion_main!(benches);

@@ -88,3 +88,34 @@ fn elderly_share_drifts_up_as_the_report_says() {
     let last = metrics::values(r.monthly.last().unwrap())[k];
     assert!(last > first, "elderly share {first} -> {last}");
 }
+
+#[test]
+fn shares_do_not_depend_on_population_scale() {
+    // Capacities, task hours and event rates scale with population_scale, so
+    // shares and per-capita metrics must agree across scales (spec §4b).
+    let mean_at = |scale: f64| {
+        let mut s = common::small();
+        s.params.simulation.population_scale = scale;
+        let runs: Vec<_> = (0..4)
+            .map(|r| metrics::values(&model::run(&s.params, &s.jurisdictions, rng::replication_seed(9, r)).window))
+            .collect();
+        move |name: &str| {
+            let k = METRICS.iter().position(|m| m.name == name).unwrap();
+            runs.iter().map(|v| v[k]).sum::<f64>() / runs.len() as f64
+        }
+    };
+    let small = mean_at(0.03);
+    let large = mean_at(0.2);
+    for (name, tol) in [
+        ("committee_admin_share", 0.04),
+        ("satisfaction_mean", 0.02),
+        ("needs_met_share", 0.05),
+        ("unemployment_rate", 0.01),
+        ("informal_intensity", 0.03),
+        ("open_issues_per_10k", 5.0),
+        ("party_managed_share", 0.02),
+    ] {
+        let (a, b) = (small(name), large(name));
+        assert!((a - b).abs() <= tol, "{name}: {a} at 3% vs {b} at 20%");
+    }
+}
