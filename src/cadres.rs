@@ -23,8 +23,9 @@ pub struct CadreTally {
 pub fn month(world: &mut World, p: &Params, lv: &Levers) -> Vec<CadreTally> {
     let c = &p.cadres;
     let mut out = vec![CadreTally::default(); world.jurisdictions.len()];
-    let pay_ratio = lv.stipend / c.outside_wage_yuan_month;
-    let pay_factor = pay_ratio.powf(-c.pay_elasticity);
+    // Graduate recruits get the district's top-up on the stipend.
+    let pay_ratio = [lv.stipend, lv.stipend + lv.young_extra_pay].map(|w| w / c.outside_wage_yuan_month);
+    let pay_factor = pay_ratio.map(|r| r.powf(-c.pay_elasticity));
     let retire = (c.retirement_age_years * 12) as u16;
     let fill = c.vacancy_fill_monthly;
     let n = world.jurisdictions.len() as f64;
@@ -43,10 +44,12 @@ pub fn month(world: &mut World, p: &Params, lv: &Levers) -> Vec<CadreTally> {
             let com = &mut world.committees[ci];
             let load = com.plan.load;
             let overload = (load - 1.0).max(0.0);
-            let target = (c.morale_base + c.morale_pay_weight * (pay_ratio - 1.0)
-                - c.morale_load_weight * overload
-                - c.morale_arrears_weight * unpaid)
-                .clamp(0.0, 1.0);
+            let target = pay_ratio.map(|r| {
+                (c.morale_base + c.morale_pay_weight * (r - 1.0)
+                    - c.morale_load_weight * overload
+                    - c.morale_arrears_weight * unpaid)
+                    .clamp(0.0, 1.0)
+            });
             let stress = (1.0 + c.overload_quit_gamma * overload) * (1.0 + c.arrears_quit_gamma * unpaid);
             for k in 0..com.cadres.len() {
                 tally.positions += 1;
@@ -54,13 +57,14 @@ pub fn month(world: &mut World, p: &Params, lv: &Levers) -> Vec<CadreTally> {
                 if cadre.filled {
                     cadre.age_months = cadre.age_months.saturating_add(1);
                     cadre.tenure_months = cadre.tenure_months.saturating_add(1);
-                    cadre.morale += c.morale_smoothing * (target - cadre.morale);
+                    let y = usize::from(cadre.young);
+                    cadre.morale += c.morale_smoothing * (target[y] - cadre.morale);
                     let a0 = if cadre.young {
                         c.quit_annual_young
                     } else {
                         c.quit_annual_local
                     };
-                    let quit_p = rng::monthly((a0 * pay_factor * stress).min(1.0));
+                    let quit_p = rng::monthly((a0 * pay_factor[y] * stress).min(1.0));
                     if cadre.age_months >= retire {
                         cadre.filled = false;
                         tally.retirements += 1;

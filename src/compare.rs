@@ -163,6 +163,10 @@ pub fn compare_by_group(
             let Some(mi) = metric_index(name) else { continue };
             let b: Vec<f64> = base.iter().map(|r| r.by_jurisdiction[j][mi]).collect();
             let s: Vec<f64> = scen.iter().map(|r| r.by_jurisdiction[j][mi]).collect();
+            // A street merged away has no street metrics: no row.
+            if b.iter().chain(&s).any(|x| x.is_nan()) {
+                continue;
+            }
             out.push(row(
                 scenario,
                 baseline,

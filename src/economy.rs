@@ -15,7 +15,7 @@ pub fn month(world: &mut World, p: &Params, lv: &Levers) {
         }
         let pop = world.represented(world.jurisdiction_persons(j));
         let jur = &mut world.jurisdictions[j];
-        jur.investment_history.push(lv.investment_per_firm);
+        jur.investment_history.push(jur.investment_per_firm);
         let lag = lv.investment_lag as usize;
         let n = jur.investment_history.len();
         let invest = if n > lag {
@@ -33,7 +33,6 @@ pub fn month(world: &mut World, p: &Params, lv: &Levers) {
         let exits = rng::binomial(&mut jur.rng, jur.firms, exit_p);
         jur.firms = jur.firms + entries - exits;
 
-        let jobs_before = jur.enterprises as f64 * sp.jobs_per_enterprise;
         let starts = rng::poisson(
             &mut jur.rng,
             lv.enterprise_starts_per_10k * lv.policy_implementation_rate * pop / 1e4,
@@ -43,6 +42,7 @@ pub fn month(world: &mut World, p: &Params, lv: &Levers) {
         let fails = rng::binomial(&mut jur.rng, jur.enterprises, fail_p);
         jur.enterprises = jur.enterprises + starts - fails;
         jur.enterprise_starts_last = starts;
-        jur.new_jobs = (jur.enterprises as f64 * sp.jobs_per_enterprise - jobs_before).max(0.0);
+        jur.new_jobs = starts as f64 * sp.jobs_per_enterprise;
+        jur.lost_jobs = fails as f64 * sp.jobs_per_enterprise;
     }
 }

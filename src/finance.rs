@@ -40,15 +40,20 @@ fn mandatory(world: &World, p: &Params, lv: &Levers, j: usize) -> Mandatory {
     let mut filled = 0.0;
     let mut young = 0.0;
     let mut stations = 0.0;
+    let mut converted = 0.0;
     for &c in &jur.committees {
         let com = &world.committees[c];
         for cadre in com.cadres.iter().filter(|c| c.filled) {
             filled += 1.0;
             young += f64::from(u8::from(cadre.young));
         }
-        // Service stations stand in urban committees (75 in the report) and
-        // in fringe committees as they are converted to the urban model.
-        stations += if com.fringe { lv.fringe_conversion } else { 1.0 };
+        // Service stations stand in urban committees (75 in the report);
+        // fringe committees gain theirs as they are converted (a reform cost).
+        if com.fringe {
+            converted += lv.fringe_conversion;
+        } else {
+            stations += 1.0;
+        }
     }
     let f = &p.finance;
     let centre = if jur.kind == Kind::Urban {
@@ -63,7 +68,7 @@ fn mandatory(world: &World, p: &Params, lv: &Levers, j: usize) -> Mandatory {
         operating: jur.committees.len() as f64 * p.committees.operating_fund_yuan_month,
         facilities: centre + stations * f.service_station_cost_month,
         public_services: f.public_services_yuan_per_capita_month * pop,
-        reform_programmes: lv.street_recurring + lv.investment_per_firm * jur.firms as f64 + subsidies,
+        reform_programmes: lv.street_recurring + subsidies + converted * f.service_station_cost_month,
         filled,
         young,
     }
@@ -89,6 +94,8 @@ pub fn street_month(world: &mut World, p: &Params, lv: &Levers) {
         let m = mandatory(world, p, lv, j);
         let (filled, young) = (m.filled, m.young);
         let jur = &mut world.jurisdictions[j];
+        // Investment attraction is discretionary: paid only from what is left.
+        let investment_planned = lv.investment_per_firm * jur.firms as f64;
         let tax = jur.firms as f64 * p.firms.tax_per_firm_month * lv.compliance;
         jur.tax_collected = tax;
         let retained = tax * lv.retained_tax_share;
@@ -112,7 +119,13 @@ pub fn street_month(world: &mut World, p: &Params, lv: &Levers) {
         l.operating = m.operating * paid;
         l.facilities = m.facilities * paid;
         l.public_services = m.public_services * paid;
-        l.reform_programmes = m.reform_programmes * paid;
+        let investment = investment_planned.min((available - total * paid).max(0.0));
+        jur.investment_per_firm = if jur.firms > 0 {
+            investment / jur.firms as f64
+        } else {
+            0.0
+        };
+        l.reform_programmes = m.reform_programmes * paid + investment;
         jur.cash = jur.cash + l.revenue() - l.spending();
         jur.shortfall = 1.0 - paid;
         let target = (f.informal_sensitivity * jur.shortfall).clamp(0.0, 1.0);
@@ -123,6 +136,9 @@ pub fn street_month(world: &mut World, p: &Params, lv: &Levers) {
         let forgone = tax * (lv.retained_tax_share - f.retained_tax_share).max(0.0);
         reform_cost += l.earmarked + lv.district_recurring + l.reform_programmes + forgone;
     }
+    let phones = world.one_offs_done.phones_installed as f64 * lv.phone_running;
+    district_out += phones;
+    reform_cost += phones;
     world.district.cash += district_in - district_out;
     world.district.reform_cost_month += reform_cost;
 }

@@ -329,8 +329,40 @@ fn ratio(num: f64, den: f64, empty: f64) -> f64 {
     }
 }
 
-/// Every metric of `t`, in `METRICS` order.
+/// Metrics of a street office rather than of its residents: undefined (NaN)
+/// for an area whose street was merged away, see `values`.
+pub const STREET_METRICS: [&str; 13] = [
+    "enforcement_resolution_rate",
+    "open_issues_per_10k",
+    "informal_intensity",
+    "cadre_turnover_rate",
+    "vacancy_rate",
+    "street_cash_balance",
+    "tax_revenue",
+    "service_jobs",
+    "security_incidents_per_10k",
+    "informal_revenue",
+    "streets_in_shortfall",
+    "cadre_college_share",
+    "district_cash",
+];
+
+/// Every metric of `t`, in `METRICS` order. When `t` covers no active street
+/// (an area merged into a neighbour), street metrics are NaN: callers skip
+/// them (compare_by_group omits such rows); district totals always have streets.
 pub fn values(t: &Totals) -> [f64; N_METRICS] {
+    let mut v = raw_values(t);
+    if t.streets == 0 {
+        for (m, x) in METRICS.iter().zip(v.iter_mut()) {
+            if STREET_METRICS.contains(&m.name) {
+                *x = f64::NAN;
+            }
+        }
+    }
+    v
+}
+
+fn raw_values(t: &Totals) -> [f64; N_METRICS] {
     let months = t.months.max(1) as f64;
     let need: u64 = t.need.iter().sum();
     let served: u64 = t.served.iter().sum();

@@ -174,6 +174,7 @@ section!(
     Demography {
         age_band_shares: Vec<f64> = vec![0.100, 0.125, 0.175, 0.190, 0.160, 0.115, 0.070, 0.042, 0.019, 0.004]; "share per 10-year band", [0.0, 1.0], Estimate, "Initial age distribution, bands 0-9 … 90-99; 60+ = 0.135 (12% in 1990, rising)";
         elderly_age_years: u32 = 60; "years", [40, 90], Firm, "Age from which a resident counts as elderly (census 60+)";
+        adult_age_years: u32 = 18; "years", [14, 25], Firm, "Age of majority: adults may be party members and count in satisfaction";
         birth_rate_annual: f64 = 0.009; "births/person/year", [0.0, 0.1], Estimate, "Crude birth rate, urban Shandong c. 2000";
         mortality_gompertz_a: f64 = 0.00005; "1/year", [0.0, 0.1], Estimate, "Gompertz mortality at age 0: annual death probability a·exp(b·age)";
         mortality_gompertz_b: f64 = 0.09; "1/year of age", [0.0, 0.3], Estimate, "Gompertz slope of mortality with age";
@@ -206,8 +207,8 @@ section!(
         initial_share_fringe: f64 = 0.25; "share", [0.0, 0.9], Estimate, "Migrant share in fringe (urban-village) committees";
         initial_registered_share: f64 = 0.5; "share", [0.0, 1.0], Estimate, "Share of migrants registered at month 0";
         departure_annual: f64 = 0.30; "1/year", [0.0, 1.0], Estimate, "Annual probability that a migrant leaves";
-        arrivals_per_capita_annual_urban: f64 = 0.045; "arrivals/person/year", [0.0, 1.0], Derived, "Migrant arrivals in urban streets: departure_annual × initial_share_urban keeps the share steady";
-        arrivals_per_capita_annual_fringe: f64 = 0.075; "arrivals/person/year", [0.0, 1.0], Derived, "Migrant arrivals in fringe committees: departure_annual × initial_share_fringe";
+        arrivals_per_capita_annual_urban: f64 = 0.0527; "arrivals/person/year", [0.0, 1.0], Derived, "Migrant arrivals in urban streets: 12 × monthly departure hazard (1 − 0.7^(1/12)) × initial_share_urban keeps the share steady";
+        arrivals_per_capita_annual_fringe: f64 = 0.0878; "arrivals/person/year", [0.0, 1.0], Derived, "Migrant arrivals in fringe committees: 12 × monthly departure hazard × initial_share_fringe";
         arrival_age_min_years: u32 = 18; "years", [0, 100], Estimate, "Youngest arriving migrant";
         arrival_age_max_years: u32 = 45; "years", [0, 100], Estimate, "Oldest arriving migrant";
         arrival_employed_share: f64 = 0.8; "share", [0.0, 1.0], Estimate, "Share of arriving migrants who have work";
@@ -222,6 +223,7 @@ section!(
         arriving_migrant_member_share: f64 = 0.03; "share", [0.0, 1.0], Estimate, "Party members among arriving migrants";
         initial_managed_share_unattached: f64 = 0.4; "share", [0.0, 1.0], Estimate, "Managed share of retired, laid-off and migrant members at month 0 (report: 'left to drift')";
         link_monthly: f64 = 0.01; "1/month", [0.0, 1.0], Estimate, "Monthly probability that an unmanaged member is linked to a community party organisation";
+        join_annual: f64 = 0.003; "1/year", [0.0, 1.0], Estimate, "Annual probability that a non-migrant adult under retirement age joins the party (members recruited at work are managed there)";
         delink_on_layoff: f64 = 0.5; "probability", [0.0, 1.0], Estimate, "Probability that a managed member losing their job (and work unit) becomes unmanaged";
         volunteer_hours_per_managed_month: f64 = 0.5; "hours/member/month", [0.0, 100.0], Estimate, "Volunteer hours a managed member gives their committee";
     }
@@ -254,6 +256,7 @@ section!(
         morale_efficiency_floor: f64 = 0.6; "ratio", [0.0, 1.0], Estimate, "Efficiency at morale 0 (1 at morale 1, linear between)";
         volunteer_organisations: f64 = 53.0; "organisations", [0.0, 1e6], Report, "Volunteer organisations in the district, spread over committees by population";
         volunteer_hours_per_organisation_month: f64 = 40.0; "hours/month", [0.0, 1e5], Estimate, "Hours one volunteer organisation gives";
+        max_load: f64 = 10.0; "ratio", [1.0, 1e3], Estimate, "Cap on demanded hours / capacity (a committee without capacity counts as this overloaded)";
         operating_fund_yuan_month: f64 = 300.0; "yuan/committee/month", [0.0, 1e7], Estimate, "Committee operating fund paid by the street";
     }
 );
@@ -280,6 +283,7 @@ section!(
         local_college_share: f64 = 0.05; "share", [0.0, 1.0], Estimate, "College-educated among local recruits";
         local_secondary_share: f64 = 0.50; "share", [0.0, 1.0], Estimate, "Secondary-educated among local recruits (rest: low)";
         young_college_share: f64 = 0.80; "share", [0.0, 1.0], Estimate, "College-educated among graduate recruits (rest: secondary)";
+        initial_tenure_max_months: u32 = 120; "months", [0, 600], Estimate, "Serving cadres' tenure at month 0 is uniform on [0, this)";
         morale_initial: f64 = 0.6; "0..1", [0.0, 1.0], Estimate, "Morale at month 0";
         morale_smoothing: f64 = 0.1; "1/month", [0.0, 1.0], Estimate, "Monthly adjustment of morale toward its target";
         morale_base: f64 = 0.7; "0..1", [0.0, 1.0], Estimate, "Morale target at pay parity, normal load, no arrears";
@@ -444,7 +448,7 @@ section!(
         start_month: u32 = 6; "month", [0, 600], Setting, "First month the lever acts";
         phase_in_months: u32 = 12; "months", [0, 600], Setting, "Months of linear phase-in";
         compliance: f64 = 0.9; "share", [0.0, 1.0], Estimate, "Tax compliance with the tax-assistance network";
-        investment_yuan_per_firm_month: f64 = 300.0; "yuan/firm/month", [0.0, 1e7], Estimate, "Street investment-attraction spending per firm";
+        investment_yuan_per_firm_month: f64 = 300.0; "yuan/firm/month", [0.0, 1e7], Estimate, "Street investment-attraction spending per firm, paid only from what is left after mandatory spending";
         entry_lag_months: u32 = 6; "months", [0, 120], Estimate, "Delay before investment attraction raises firm entry";
         network_yuan_per_jurisdiction_month: f64 = 5_000.0; "yuan/jurisdiction/month", [0.0, 1e9], Estimate, "Street cost of the tax-assistance network";
     }
@@ -667,6 +671,22 @@ impl Params {
         }
         if self.demography.max_age_years > 127 {
             errs.push(("demography.max_age_years".into(), "must be ≤ 127".into()));
+        }
+        let max_age = self.demography.max_age_years;
+        if let Some(i) = bands
+            .iter()
+            .enumerate()
+            .position(|(i, &s)| i as u32 * 10 >= max_age && s > 0.0)
+        {
+            errs.push((
+                "demography.age_band_shares".into(),
+                format!(
+                    "band {} ({}-{}) lies at or above max_age_years ({max_age}) and must be 0",
+                    i,
+                    i * 10,
+                    i * 10 + 9
+                ),
+            ));
         }
         errs
     }

@@ -58,6 +58,8 @@ pub struct Levers {
     pub enterprise_starts_per_10k: f64,
     pub policy_implementation_rate: f64,
     pub young_leader_level: f64,
+    /// Monthly running cost of each phone the office lever installed (district).
+    pub phone_running: f64,
     /// Recurring reform spending charged to each active street (yuan/month).
     pub street_recurring: f64,
     /// Recurring reform spending the district pays per active street.
@@ -158,6 +160,7 @@ impl Levers {
                 si,
             ),
             young_leader_level: yc,
+            phone_running: r.office_standard.phone_yuan_month,
             street_recurring: tb * r.tax_base_cultivation.network_yuan_per_jurisdiction_month
                 + pb * r.party_building.recurring_yuan_per_jurisdiction_month
                 + co * r.coordination.recurring_yuan_per_jurisdiction_month,
@@ -191,6 +194,7 @@ pub fn one_offs(world: &mut World, p: &Params) {
         if !c.phone {
             cost += os.phone_install_yuan;
             c.phone = true;
+            world.one_offs_done.phones_installed += 1;
         }
         world.one_offs_done.offices_upgraded += 1;
     }

@@ -88,6 +88,7 @@ struct Thresholds {
     delink: u32,
     departure: u32,
     link: u32,
+    join: u32,
     work_min: u16,
     retire: u16,
     elderly: u16,
@@ -124,8 +125,20 @@ pub fn month(world: &mut World, p: &Params, lv: &Levers) {
             .iter()
             .map(|&c| u64::from(world.committees[c].counts.unemployed))
             .sum();
+        let employed: u64 = jur
+            .committees
+            .iter()
+            .map(|&c| u64::from(world.committees[c].counts.employed))
+            .sum();
+        // Service enterprises hire from the local unemployed and, when they
+        // fail, lay their workers off (full-scale jobs, sampled residents).
         let job_boost = if unemployed > 0 {
             jur.new_jobs * scale / unemployed as f64
+        } else {
+            0.0
+        };
+        let job_loss = if employed > 0 {
+            jur.lost_jobs * scale / employed as f64
         } else {
             0.0
         };
@@ -133,13 +146,13 @@ pub fn month(world: &mut World, p: &Params, lv: &Levers) {
         let jur = &mut jurisdictions[j];
         for &c in &jur.committees {
             let com = &mut coms[c];
-            let t = thresholds(p, lv, com, q_base, job_boost);
+            let t = thresholds(p, lv, com, q_base, job_boost, job_loss);
             step_committee(com, &t, &world.death_threshold, p, &mut jur.flows, &mut scratch);
         }
     }
 }
 
-fn thresholds(p: &Params, lv: &Levers, com: &Committee, q_base: f64, job_boost: f64) -> Thresholds {
+fn thresholds(p: &Params, lv: &Levers, com: &Committee, q_base: f64, job_boost: f64, job_loss: f64) -> Thresholds {
     let s = &p.services;
     let l = &p.labour;
     let plan = &com.plan;
@@ -151,7 +164,7 @@ fn thresholds(p: &Params, lv: &Levers, com: &Committee, q_base: f64, job_boost: 
         reemployment: NeedT::new(s.reemployment_need_monthly, plan.served[1]),
         registration: NeedT::new(s.registration_need_monthly, plan.served[1] * info),
         mediation: NeedT::new(s.mediation_need_monthly, plan.served[2]),
-        layoff: threshold(rng::monthly(l.layoff_annual)),
+        layoff: threshold(rng::monthly(l.layoff_annual) + job_loss),
         find: threshold(find + job_boost),
         find_helped: threshold(find * l.help_finding_multiplier + job_boost),
         stay_out: threshold(l.out_of_labour_force_share),
@@ -161,10 +174,11 @@ fn thresholds(p: &Params, lv: &Levers, com: &Committee, q_base: f64, job_boost: 
         delink: threshold(p.party.delink_on_layoff),
         departure: threshold(rng::monthly(p.migration.departure_annual)),
         link: threshold(lv.link_monthly),
+        join: threshold(rng::monthly(p.party.join_annual)),
         work_min: (l.working_age_min_years * 12) as u16,
         retire: (l.retirement_age_years * 12) as u16,
         elderly: (p.demography.elderly_age_years * 12) as u16,
-        adult: 18 * 12,
+        adult: (p.demography.adult_age_years * 12) as u16,
         q_base: q_base as f32,
         gain: p.satisfaction.gain_need_met as f32,
         loss: p.satisfaction.loss_need_unmet as f32,
@@ -358,6 +372,11 @@ fn step_committee(
         if f & (flag::PARTY | flag::MANAGED) == flag::PARTY && (rng.next_u64() as u32) < t.link {
             f |= flag::MANAGED;
         }
+        // u_dep is unused for non-migrants: it decides joining the party.
+        if !migrant & (f & flag::PARTY == 0) & (u_dep < t.join) & (age >= t.adult) & (age < t.retire) {
+            let at_work = u8::from(f & flag::LABOUR_MASK == flag::EMPLOYED);
+            f |= flag::PARTY | flag::MANAGED * at_work;
+        }
         persons.flags[i] = f;
 
         let met = u32::from(BITS5[served as usize]);
@@ -387,7 +406,7 @@ fn step_committee(
 
     // Births and migrant arrivals join after the pass (they act from next month).
     let n = persons.len() as f64;
-    let births = rng::poisson(rng, rng::monthly(p.demography.birth_rate_annual) * n);
+    let births = rng::poisson(rng, p.demography.birth_rate_annual / 12.0 * n);
     let initial = p.satisfaction.initial as f32;
     for _ in 0..births {
         persons.push(0, 0, initial);
@@ -400,7 +419,7 @@ fn step_committee(
     } else {
         m.arrivals_per_capita_annual_urban
     };
-    let arrivals = rng::poisson(rng, rng::monthly(rate) * n);
+    let arrivals = rng::poisson(rng, rate / 12.0 * n);
     let age_span = (m.arrival_age_max_years - m.arrival_age_min_years) * 12;
     for _ in 0..arrivals {
         let age = (m.arrival_age_min_years * 12 + rng.random_range(0..=age_span)) as u16;

@@ -181,11 +181,14 @@ pub struct Jurisdiction {
     pub incidents: u64,
     /// Street staff hours left for enforcement after top-down tasks.
     pub staff_factor: f64,
-    /// Jobs created this month by service enterprises (full scale).
+    /// Jobs created and lost this month by service enterprises (full scale).
     pub new_jobs: f64,
+    pub lost_jobs: f64,
     /// A young graduate sits in the street leadership.
     pub young_leader: bool,
-    /// Investment-attraction spending per firm, by month (for the entry lag).
+    /// Investment-attraction spending per firm paid this month, and by month
+    /// (for the entry lag).
+    pub investment_per_firm: f64,
     pub investment_history: Vec<f64>,
     pub flows: PersonFlows,
     /// This month's top-down task hours kept by the street and passed down.
@@ -228,6 +231,8 @@ pub struct OneOffs {
     pub redistricting: bool,
     pub fringe_integration_committees: usize,
     pub offices_upgraded: usize,
+    /// Phones installed by the office-standard lever (running cost is recurring).
+    pub phones_installed: usize,
 }
 
 impl World {
@@ -375,7 +380,9 @@ pub fn build(p: &Params, specs: &[JurisdictionSpec], replication_seed: u64) -> W
             incidents: 0,
             staff_factor: 1.0,
             new_jobs: 0.0,
+            lost_jobs: 0.0,
             young_leader: false,
+            investment_per_firm: 0.0,
             investment_history: Vec::new(),
             flows: PersonFlows::default(),
             kept_task_hours: 0.0,
@@ -466,7 +473,7 @@ fn init_committee(
         if a >= elderly && rng::unit(rng) < p.services.entitled_share_elderly {
             f |= flag::ENTITLED;
         }
-        if a >= 18 * 12 && rng::unit(rng) < p.party.member_share_adults {
+        if a >= d.adult_age_years * 12 && rng::unit(rng) < p.party.member_share_adults {
             f |= flag::PARTY;
             // Members with a work unit are managed there; the retired, laid-off
             // and migrants are managed only in part (report, problem 6).
@@ -484,7 +491,7 @@ fn init_committee(
         .map(|_| {
             let mut cadre = recruit(rng, p, p.cadres.initial_young_share, p.cadres.local_college_share);
             // Serving cadres have been in post for a while.
-            cadre.tenure_months = rng.random_range(0..120);
+            cadre.tenure_months = rng.random_range(0..p.cadres.initial_tenure_max_months.max(1)) as u16;
             cadre
         })
         .collect();

@@ -169,3 +169,10 @@ fn cli_exits_non_zero_with_a_located_message() {
         .unwrap();
     assert_eq!(zero.status.code(), Some(2));
 }
+
+#[test]
+fn age_bands_above_the_maximum_age_are_rejected() {
+    let (msg, e) = err(&common::extends_baseline("[demography]\nmax_age_years = 80\n"));
+    assert_eq!(e.key.as_deref(), Some("demography.age_band_shares"), "{msg}");
+    assert!(msg.contains("max_age_years"), "{msg}");
+}

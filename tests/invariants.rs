@@ -119,3 +119,14 @@ fn shares_do_not_depend_on_population_scale() {
         assert!((a - b).abs() <= tol, "{name}: {a} at 3% vs {b} at 20%");
     }
 }
+
+#[test]
+fn migrant_share_stays_near_its_calibrated_level() {
+    // Arrivals are derived so that the migrant share is steady.
+    let mut s = common::small();
+    s.params.simulation.months = 60;
+    let r = model::run(&s.params, &s.jurisdictions, rng::replication_seed(13, 0));
+    let share = |t: &metrics::Totals| t.migrants as f64 / t.persons as f64;
+    let (first, last) = (share(&r.monthly[0]), share(r.monthly.last().unwrap()));
+    assert!((first - last).abs() < 0.015, "migrant share {first} -> {last}");
+}

@@ -177,3 +177,30 @@ fn reform_packages_resolve_without_conflicts() {
     assert!(r.devolve_powers.enabled && r.coordination.enabled && r.redistricting.enabled);
     assert!(!r.fringe_integration.enabled, "not one of the report's seven measures");
 }
+
+#[test]
+fn merged_streets_have_no_street_metrics_in_group_comparisons() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = small(dir.path(), "scenarios/baseline.toml");
+    let merged = small(dir.path(), "scenarios/reforms/redistricting.toml");
+    let b = reps(&base, 3);
+    let m = reps(&merged, 3);
+    let names: Vec<String> = base.jurisdictions.iter().map(|j| j.name.clone()).collect();
+    let rows = shequ::compare::compare_by_group(&base.name, &b, &merged.name, &m, &names);
+    for r in &rows {
+        assert!(r.diff.mean.is_finite(), "{} {} {}", r.unit, r.metric, r.diff.mean);
+    }
+    let liu: Vec<_> = rows
+        .iter()
+        .filter(|r| r.unit == "Liujiazhuang")
+        .map(|r| r.metric)
+        .collect();
+    assert!(
+        liu.contains(&"satisfaction_mean"),
+        "residents of a merged street are still followed"
+    );
+    assert!(
+        !liu.contains(&"enforcement_resolution_rate"),
+        "a merged street has no enforcement record"
+    );
+}
