@@ -375,7 +375,7 @@ fn step_committee(
         // u_dep is unused for non-migrants: it decides joining the party.
         if !migrant & (f & flag::PARTY == 0) & (u_dep < t.join) & (age >= t.adult) & (age < t.retire) {
             let at_work = u8::from(f & flag::LABOUR_MASK == flag::EMPLOYED);
-            f |= flag::PARTY | flag::MANAGED * at_work;
+            f |= flag::PARTY | (flag::MANAGED * at_work);
         }
         persons.flags[i] = f;
 
