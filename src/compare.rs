@@ -53,47 +53,47 @@ fn cost_index() -> usize {
     METRICS.iter().position(|m| m.name == "reform_cost").unwrap_or(0)
 }
 
-/// Compares two equally long samples paired by replication.
-#[allow(clippy::too_many_arguments)]
-fn row(
-    scenario: &str,
-    baseline: &str,
-    split: &'static str,
-    unit: &str,
-    metric: &'static str,
-    direction: Direction,
-    base: &[f64],
-    scen: &[f64],
+/// The pair of scenarios being compared, and the reform's extra cost.
+struct Pair<'a> {
+    scenario: &'a str,
+    baseline: &'a str,
     cost_diff: f64,
     cost_mean: f64,
-) -> CompareRow {
-    let d = stats::paired(base, scen);
-    let diff = stats::summarise(&d);
-    let baseline_mean = stats::mean(base);
-    let better = |x: &f64| match direction {
-        Direction::Higher => *x > 0.0,
-        Direction::Lower => *x < 0.0,
-        Direction::Neutral => false,
-    };
-    let share_better = match direction {
-        Direction::Neutral => None,
-        _ if d.is_empty() => None,
-        _ => Some(d.iter().filter(|x| better(x)).count() as f64 / d.len() as f64),
-    };
-    CompareRow {
-        scenario: scenario.to_string(),
-        baseline: baseline.to_string(),
-        split,
-        unit: unit.to_string(),
-        metric,
-        direction,
-        baseline_mean,
-        scenario_mean: stats::mean(scen),
-        rel_change: (baseline_mean != 0.0).then(|| diff.mean / baseline_mean),
-        share_better,
-        reform_cost_mean: cost_mean,
-        diff_per_million_yuan: (cost_diff > 0.0 && metric != "reform_cost").then(|| diff.mean / (cost_diff / 1e6)),
-        diff,
+}
+
+impl Pair<'_> {
+    /// Compares two equally long samples of metric `mi`, paired by replication.
+    fn row(&self, split: &'static str, unit: &str, mi: usize, base: &[f64], scen: &[f64]) -> CompareRow {
+        let (metric, direction) = (METRICS[mi].name, METRICS[mi].direction);
+        let d = stats::paired(base, scen);
+        let diff = stats::summarise(&d);
+        let baseline_mean = stats::mean(base);
+        let better = |x: &f64| match direction {
+            Direction::Higher => *x > 0.0,
+            Direction::Lower => *x < 0.0,
+            Direction::Neutral => false,
+        };
+        let share_better = match direction {
+            Direction::Neutral => None,
+            _ if d.is_empty() => None,
+            _ => Some(d.iter().filter(|x| better(x)).count() as f64 / d.len() as f64),
+        };
+        CompareRow {
+            scenario: self.scenario.to_string(),
+            baseline: self.baseline.to_string(),
+            split,
+            unit: unit.to_string(),
+            metric,
+            direction,
+            baseline_mean,
+            scenario_mean: stats::mean(scen),
+            rel_change: (baseline_mean != 0.0).then(|| diff.mean / baseline_mean),
+            share_better,
+            reform_cost_mean: self.cost_mean,
+            diff_per_million_yuan: (self.cost_diff > 0.0 && metric != "reform_cost")
+                .then(|| diff.mean / (self.cost_diff / 1e6)),
+            diff,
+        }
     }
 }
 
@@ -107,24 +107,17 @@ fn costs(base: &[RepResult], scen: &[RepResult]) -> (f64, f64) {
 /// District-level comparison of every metric.
 pub fn compare(baseline: &str, base: &[RepResult], scenario: &str, scen: &[RepResult]) -> Vec<CompareRow> {
     let (cost_diff, cost_mean) = costs(base, scen);
-    METRICS
-        .iter()
-        .enumerate()
-        .map(|(k, m)| {
+    let pair = Pair {
+        scenario,
+        baseline,
+        cost_diff,
+        cost_mean,
+    };
+    (0..METRICS.len())
+        .map(|k| {
             let b: Vec<f64> = base.iter().map(|r| r.values[k]).collect();
             let s: Vec<f64> = scen.iter().map(|r| r.values[k]).collect();
-            row(
-                scenario,
-                baseline,
-                "district",
-                "all",
-                m.name,
-                m.direction,
-                &b,
-                &s,
-                cost_diff,
-                cost_mean,
-            )
+            pair.row("district", "all", k, &b, &s)
         })
         .collect()
 }
@@ -138,24 +131,19 @@ pub fn compare_by_group(
     jurisdiction_names: &[String],
 ) -> Vec<CompareRow> {
     let (cost_diff, cost_mean) = costs(base, scen);
+    let pair = Pair {
+        scenario,
+        baseline,
+        cost_diff,
+        cost_mean,
+    };
     let mut out = Vec::new();
     for (g, group) in GROUPS.iter().enumerate() {
         for (k, name) in GROUP_METRICS.iter().enumerate() {
             let Some(mi) = metric_index(name) else { continue };
             let b: Vec<f64> = base.iter().map(|r| r.groups[g][k]).collect();
             let s: Vec<f64> = scen.iter().map(|r| r.groups[g][k]).collect();
-            out.push(row(
-                scenario,
-                baseline,
-                "group",
-                group,
-                METRICS[mi].name,
-                METRICS[mi].direction,
-                &b,
-                &s,
-                cost_diff,
-                cost_mean,
-            ));
+            out.push(pair.row("group", group, mi, &b, &s));
         }
     }
     for (j, jname) in jurisdiction_names.iter().enumerate() {
@@ -167,18 +155,7 @@ pub fn compare_by_group(
             if b.iter().chain(&s).any(|x| x.is_nan()) {
                 continue;
             }
-            out.push(row(
-                scenario,
-                baseline,
-                "jurisdiction",
-                jname,
-                METRICS[mi].name,
-                METRICS[mi].direction,
-                &b,
-                &s,
-                cost_diff,
-                cost_mean,
-            ));
+            out.push(pair.row("jurisdiction", jname, mi, &b, &s));
         }
     }
     out

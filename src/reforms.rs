@@ -5,7 +5,7 @@
 //! A lever that is off, or not yet started, leaves every value exactly at its
 //! baseline parameter, so a scenario with every lever off equals the baseline.
 
-use crate::params::Params;
+use crate::params::{self, Params};
 use crate::scenario::Kind;
 use crate::world::World;
 
@@ -20,6 +20,37 @@ pub fn phase(enabled: bool, start: u32, phase_in: u32, month: u32) -> f64 {
         (f64::from(month - start + 1) / f64::from(phase_in)).min(1.0)
     }
 }
+
+/// Every lever block has `enabled`, `start_month` and `phase_in_months`.
+pub trait Lever {
+    /// Phase-in level in `month` (see `phase`).
+    fn level(&self, month: u32) -> f64;
+}
+
+macro_rules! lever {
+    ($($t:ty),*) => {
+        $(impl Lever for $t {
+            fn level(&self, month: u32) -> f64 {
+                phase(self.enabled, self.start_month, self.phase_in_months, month)
+            }
+        })*
+    };
+}
+
+lever!(
+    params::DevolvePowers,
+    params::DualLeadership,
+    params::FiscalReform,
+    params::ServiceIndustrialisation,
+    params::TaxBaseCultivation,
+    params::RaiseStipends,
+    params::OfficeStandard,
+    params::YoungCadres,
+    params::PartyBuilding,
+    params::Redistricting,
+    params::FringeIntegration,
+    params::Coordination
+);
 
 /// `base` moved a share `level` of the way to `target`; exactly `base` at 0.
 fn toward(base: f64, target: f64, level: f64) -> f64 {
@@ -69,57 +100,16 @@ pub struct Levers {
 impl Levers {
     pub fn at(p: &Params, month: u32) -> Levers {
         let r = &p.reforms;
-        let lv = |enabled, start, ph| phase(enabled, start, ph, month);
-        let dv = lv(
-            r.devolve_powers.enabled,
-            r.devolve_powers.start_month,
-            r.devolve_powers.phase_in_months,
-        );
-        let dl = lv(
-            r.dual_leadership.enabled,
-            r.dual_leadership.start_month,
-            r.dual_leadership.phase_in_months,
-        );
-        let fr = lv(
-            r.fiscal_reform.enabled,
-            r.fiscal_reform.start_month,
-            r.fiscal_reform.phase_in_months,
-        );
-        let si = lv(
-            r.service_industrialisation.enabled,
-            r.service_industrialisation.start_month,
-            r.service_industrialisation.phase_in_months,
-        );
-        let tb = lv(
-            r.tax_base_cultivation.enabled,
-            r.tax_base_cultivation.start_month,
-            r.tax_base_cultivation.phase_in_months,
-        );
-        let rs = lv(
-            r.raise_stipends.enabled,
-            r.raise_stipends.start_month,
-            r.raise_stipends.phase_in_months,
-        );
-        let yc = lv(
-            r.young_cadres.enabled,
-            r.young_cadres.start_month,
-            r.young_cadres.phase_in_months,
-        );
-        let pb = lv(
-            r.party_building.enabled,
-            r.party_building.start_month,
-            r.party_building.phase_in_months,
-        );
-        let fi = lv(
-            r.fringe_integration.enabled,
-            r.fringe_integration.start_month,
-            r.fringe_integration.phase_in_months,
-        );
-        let co = lv(
-            r.coordination.enabled,
-            r.coordination.start_month,
-            r.coordination.phase_in_months,
-        );
+        let dv = r.devolve_powers.level(month);
+        let dl = r.dual_leadership.level(month);
+        let fr = r.fiscal_reform.level(month);
+        let si = r.service_industrialisation.level(month);
+        let tb = r.tax_base_cultivation.level(month);
+        let rs = r.raise_stipends.level(month);
+        let yc = r.young_cadres.level(month);
+        let pb = r.party_building.level(month);
+        let fi = r.fringe_integration.level(month);
+        let co = r.coordination.level(month);
         Levers {
             authority: toward(p.enforcement.authority, r.devolve_powers.authority, dv),
             coordination: toward(p.enforcement.coordination, r.dual_leadership.coordination, dl),
@@ -183,7 +173,7 @@ pub fn one_offs(world: &mut World, p: &Params) {
 
     // Offices are upgraded in committee order as the lever phases in.
     let os = &r.office_standard;
-    let level = phase(os.enabled, os.start_month, os.phase_in_months, month);
+    let level = os.level(month);
     let due = (level * world.committees.len() as f64).ceil() as usize;
     while world.one_offs_done.offices_upgraded < due.min(world.committees.len()) {
         let c = &mut world.committees[world.one_offs_done.offices_upgraded];
@@ -201,7 +191,7 @@ pub fn one_offs(world: &mut World, p: &Params) {
 
     // Fringe committees are converted as the lever phases in.
     let fi = &r.fringe_integration;
-    let level = phase(fi.enabled, fi.start_month, fi.phase_in_months, month);
+    let level = fi.level(month);
     let fringe_committees = world.committees.iter().filter(|c| c.fringe).count();
     let due = (level * fringe_committees as f64).ceil() as usize;
     if due > world.one_offs_done.fringe_integration_committees {
