@@ -154,12 +154,21 @@ fn probe_writable(dir: &Path) -> Result<(), AppError> {
     std::fs::remove_file(&probe).map_err(io_err(dir))
 }
 
-/// Every parameter of a scenario, or the defaults.
+/// Every parameter of a scenario, or the defaults. File paths are shown
+/// relative to the working directory when they lie below it.
 pub fn params(path: Option<&Path>) -> Result<Vec<ParamInfo>, AppError> {
-    Ok(match path {
+    let mut rows = match path {
         Some(p) => scenario::load(p)?.params.describe(),
         None => Params::default().describe(),
-    })
+    };
+    let cwd = std::env::current_dir().ok().and_then(|d| std::fs::canonicalize(d).ok());
+    for r in rows.iter_mut().filter(|r| r.path == "world.jurisdictions_file") {
+        let value = PathBuf::from(&r.value);
+        if let Some(rel) = cwd.as_ref().and_then(|c| value.strip_prefix(c).ok()) {
+            r.value = rel.display().to_string();
+        }
+    }
+    Ok(rows)
 }
 
 fn cell(s: &str) -> String {
@@ -231,4 +240,91 @@ pub fn diff(a: &Path, b: &Path) -> Result<Vec<(String, String, String)>, AppErro
         .filter(|(x, y)| x.value != y.value)
         .map(|(x, y)| (x.path, x.value, y.value))
         .collect())
+}
+
+fn read_table(path: &Path) -> Result<crate::report::Table, AppError> {
+    let text = std::fs::read_to_string(path).map_err(io_err(path))?;
+    let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let header = rdr
+        .headers()
+        .map_err(|e| AppError::Input(InputError::new(path, format!("not a CSV file: {e}"))))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut rows = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line() as usize);
+            AppError::Input(InputError::new(path, format!("bad row: {e}")).at(line, 1))
+        })?;
+        rows.push(rec.iter().map(str::to_string).collect());
+    }
+    Ok(crate::report::Table { header, rows })
+}
+
+/// Builds `report.html` in a run's output directory; returns its path.
+/// `fan` names the scenarios for fan charts; by default the baseline and
+/// the three scenarios that move satisfaction most.
+pub fn report(dir: &Path, fan: Option<Vec<String>>) -> Result<PathBuf, AppError> {
+    let manifest_path = dir.join("manifest.json");
+    let manifest_json = std::fs::read_to_string(&manifest_path).map_err(io_err(&manifest_path))?;
+    let summary = read_table(&dir.join("summary.csv"))?;
+    let optional = |name: &str| {
+        let p = dir.join(name);
+        if p.exists() {
+            read_table(&p).map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let compare = optional("compare.csv")?;
+    let timeseries = optional("timeseries.csv")?;
+    let fan_scenarios = match fan {
+        Some(list) => list,
+        None => default_fan(&manifest_json, compare.as_ref()),
+    };
+    let html = crate::report::render(&crate::report::Inputs {
+        manifest_json: &manifest_json,
+        summary: &summary,
+        compare: compare.as_ref(),
+        timeseries: timeseries.as_ref(),
+        fan_scenarios,
+    });
+    output::write_atomic(dir, "report.html", |w| w.write_all(html.as_bytes())).map_err(io_err(dir))
+}
+
+fn default_fan(manifest_json: &str, compare: Option<&crate::report::Table>) -> Vec<String> {
+    let manifest: serde_json::Value = serde_json::from_str(manifest_json).unwrap_or_default();
+    let mut out: Vec<String> = manifest
+        .get("baseline")
+        .and_then(|b| b.as_str())
+        .map(str::to_string)
+        .into_iter()
+        .collect();
+    if let Some(c) = compare {
+        let mut moves: Vec<(String, f64)> = c
+            .rows
+            .iter()
+            .filter(|r| c.text(r, "metric") == "satisfaction_mean")
+            .filter_map(|r| Some((c.text(r, "scenario").to_string(), c.num(r, "diff_mean")?.abs())))
+            .collect();
+        moves.sort_by(|a, b| b.1.total_cmp(&a.1));
+        out.extend(moves.into_iter().take(3).map(|m| m.0));
+    }
+    out
+}
+
+/// The metric table (name, unit, direction, definition) as markdown.
+pub fn metrics_markdown() -> String {
+    let mut out = String::from("| metric | unit | direction | definition |\n|---|---|---|---|\n");
+    for m in crate::metrics::METRICS {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            m.name,
+            cell(m.unit),
+            m.direction.as_str(),
+            cell(m.definition)
+        ));
+    }
+    out
 }

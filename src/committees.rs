@@ -123,9 +123,11 @@ pub fn plan_month(world: &mut World, p: &Params, lv: &Levers) {
                 served,
                 information,
                 load: if capacity > 0.0 {
-                    demanded / capacity
+                    (demanded / capacity).min(c.max_load)
+                } else if demanded > 0.0 {
+                    c.max_load
                 } else {
-                    f64::from(u8::from(demanded > 0.0)) * 10.0
+                    0.0
                 },
             };
         }

@@ -19,6 +19,7 @@ pub mod model;
 pub mod output;
 pub mod params;
 pub mod reforms;
+pub mod report;
 pub mod residents;
 pub mod rng;
 pub mod runner;

@@ -60,6 +60,15 @@ enum Command {
     },
     /// Print the resolved parameters that differ between two scenarios.
     Diff { a: PathBuf, b: PathBuf },
+    /// Write report.html (charts and tables, self-contained) from a run's output directory.
+    Report {
+        dir: PathBuf,
+        /// Scenarios for the fan charts, comma-separated (default: baseline and the three that move satisfaction most).
+        #[arg(long, value_delimiter = ',')]
+        scenarios: Option<Vec<String>>,
+    },
+    /// List every metric with unit, direction and definition (markdown).
+    Metrics,
     /// Check scenario files without running them.
     Validate {
         #[arg(required = true)]
@@ -151,6 +160,15 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             for (key, x, y) in rows {
                 println!("{key}: {x} -> {y}");
             }
+            Ok(())
+        }
+        Command::Report { dir, scenarios } => {
+            let path = app::report(&dir, scenarios)?;
+            eprintln!("wrote {}", path.display());
+            Ok(())
+        }
+        Command::Metrics => {
+            print!("{}", app::metrics_markdown());
             Ok(())
         }
         Command::Validate { scenarios } => {

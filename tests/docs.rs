@@ -1,0 +1,83 @@
+//! The committed documentation matches what the tool prints and writes.
+
+mod common;
+
+use shequ::app::{self, RunOptions};
+
+fn after_header<'a>(doc: &'a str, header: &str) -> &'a str {
+    let i = doc.find(header).unwrap_or_else(|| panic!("`{header}` not found"));
+    &doc[i..]
+}
+
+#[test]
+fn parameter_table_matches_the_command() {
+    let doc = std::fs::read_to_string(common::root().join("docs/parameters.md")).unwrap();
+    let rows = app::params(Some(&common::root().join("scenarios/baseline.toml"))).unwrap();
+    assert_eq!(
+        after_header(&doc, "| key |"),
+        app::params_markdown(&rows),
+        "docs/parameters.md is stale: regenerate it with `shequ params scenarios/baseline.toml`"
+    );
+}
+
+#[test]
+fn data_dictionary_covers_every_column_and_metric() {
+    let doc = std::fs::read_to_string(common::root().join("docs/outputs.md")).unwrap();
+    assert!(
+        doc.ends_with(&app::metrics_markdown()),
+        "the metric table in docs/outputs.md is stale: regenerate it with `shequ metrics`"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let opts = RunOptions {
+        scenarios: vec![
+            common::root().join("tests/data/small.toml"),
+            common::root().join("scenarios/reforms/raise_stipends.toml"),
+        ],
+        reps: 2,
+        seed: 1,
+        out: dir.path().to_path_buf(),
+        threads: 1,
+        baseline: None,
+        command_line: vec![],
+    };
+    let mut loaded = app::load_scenarios(&opts.scenarios).unwrap();
+    loaded[1].params.simulation = loaded[0].params.simulation.clone();
+    app::run(&opts, &loaded, &|| {}).unwrap();
+    let metric_names: Vec<&str> = shequ::metrics::METRICS.iter().map(|m| m.name).collect();
+    for file in [
+        "runs.csv",
+        "summary.csv",
+        "timeseries.csv",
+        "compare.csv",
+        "compare_by_group.csv",
+    ] {
+        let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        let header = text.lines().next().unwrap();
+        // compare_by_group.csv shares compare.csv's columns, documented there.
+        let section_file = if file == "compare_by_group.csv" {
+            "compare.csv"
+        } else {
+            file
+        };
+        let section = after_header(&doc, &format!("## `{section_file}`"));
+        for col in header.split(',') {
+            if metric_names.contains(&col) {
+                continue; // runs.csv: one column per metric, in the metric table
+            }
+            assert!(
+                section.contains(&format!("`{col}`")),
+                "{file}: column `{col}` is not documented"
+            );
+        }
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("manifest.json")).unwrap()).unwrap();
+    let section = after_header(&doc, "## `manifest.json`");
+    for key in manifest.as_object().unwrap().keys() {
+        assert!(
+            section.contains(&format!("`{key}`")),
+            "manifest key `{key}` is not documented"
+        );
+    }
+    assert_eq!(manifest["schema_version"], shequ::output::SCHEMA_VERSION);
+}
