@@ -91,7 +91,7 @@ fn labelled_ticks(lo: f64, hi: f64, n: usize) -> Vec<(f64, String)> {
 
 /// "Nice" tick values covering [lo, hi].
 fn ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
-    if !(hi > lo) {
+    if hi <= lo || hi.is_nan() || lo.is_nan() {
         return vec![lo];
     }
     let raw = (hi - lo) / n as f64;
@@ -225,9 +225,12 @@ pub fn forest(compare: &Table, metric: &str) -> Option<String> {
     Some(s)
 }
 
+/// One month of a fan chart: (month, p05, p50, p95).
+type Band = (f64, f64, f64, f64);
+
 /// Fan chart of `metric` over months: median line and 5–95% band per scenario.
 pub fn fan(timeseries: &Table, metric: &str, scenarios: &[&str]) -> Option<String> {
-    let series: Vec<(&str, Vec<(f64, f64, f64, f64)>)> = scenarios
+    let series: Vec<(&str, Vec<Band>)> = scenarios
         .iter()
         .map(|sc| {
             let pts = timeseries
