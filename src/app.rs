@@ -5,8 +5,10 @@ use crate::compare::CompareRow;
 use crate::error::InputError;
 use crate::output::{self, Manifest};
 use crate::params::{ParamInfo, Params};
-use crate::runner;
+use crate::runner::{self, RepResult};
 use crate::scenario::{self, Scenario};
+use crate::shard::{self, Shard, ShardManifest, ShardScenario, SourceHash};
+use crate::store;
 use std::path::{Path, PathBuf};
 
 /// Why a command failed; each kind has its own exit code.
@@ -53,6 +55,8 @@ pub struct RunOptions {
     pub threads: usize,
     pub baseline: Option<String>,
     pub command_line: Vec<String>,
+    /// Run only this shard of the study's work items (`--shard I/N`).
+    pub shard: Option<Shard>,
 }
 
 /// What a finished run reports.
@@ -81,9 +85,13 @@ pub fn load_scenarios(paths: &[PathBuf]) -> Result<Vec<Scenario>, AppError> {
     Ok(out)
 }
 
-/// Replications × months × residents over all scenarios (for progress bars).
-pub fn total_replications(scenarios: &[Scenario], reps: u32) -> u64 {
-    scenarios.len() as u64 * u64::from(reps)
+/// Replications a run (or one shard of it) will do, for progress bars.
+pub fn total_replications(scenarios: &[Scenario], reps: u32, shard: Option<Shard>) -> u64 {
+    let all = runner::all_items(scenarios.len(), reps);
+    match shard {
+        Some(s) => s.select(&all).len() as u64,
+        None => all.len() as u64,
+    }
 }
 
 /// Runs a study and writes its outputs.
@@ -111,24 +119,13 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], progress: &(dyn Fn() + Syn
     } else {
         opts.threads
     };
+    if let Some(shard) = opts.shard {
+        return run_shard(opts, scenarios, shard, baseline, threads, progress);
+    }
     let start = std::time::SystemTime::now();
     let results = runner::run(scenarios, opts.reps, opts.seed, threads, progress)
         .map_err(|e| AppError::Usage(format!("cannot start {threads} threads: {e}")))?;
     let end = std::time::SystemTime::now();
-    let dir = &opts.out;
-    let mut files = vec![
-        output::write_runs(dir, scenarios, &results).map_err(io_err(dir))?,
-        output::write_summary(dir, scenarios, &results).map_err(io_err(dir))?,
-        output::write_timeseries(dir, scenarios, &results).map_err(io_err(dir))?,
-    ];
-    let compare = if scenarios.len() > 1 {
-        output::write_compare(dir, scenarios, &results, baseline).map_err(io_err(dir))?;
-        files.push(dir.join("compare.csv"));
-        files.push(dir.join("compare_by_group.csv"));
-        output::comparisons(scenarios, &results, baseline)
-    } else {
-        Vec::new()
-    };
     let manifest = Manifest::new(
         scenarios,
         &results,
@@ -140,12 +137,245 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], progress: &(dyn Fn() + Syn
         start,
         end,
     );
+    write_final(&opts.out, scenarios, &results, baseline, manifest)
+}
+
+/// Writes the final files of a study (runs, summary, time series,
+/// comparisons, manifest).
+fn write_final(
+    dir: &Path,
+    scenarios: &[Scenario],
+    results: &[Vec<RepResult>],
+    baseline: usize,
+    manifest: Manifest,
+) -> Result<RunReport, AppError> {
+    let mut files = vec![
+        output::write_runs(dir, scenarios, results).map_err(io_err(dir))?,
+        output::write_summary(dir, scenarios, results).map_err(io_err(dir))?,
+        output::write_timeseries(dir, scenarios, results).map_err(io_err(dir))?,
+    ];
+    let compare = if scenarios.len() > 1 {
+        output::write_compare(dir, scenarios, results, baseline).map_err(io_err(dir))?;
+        files.push(dir.join("compare.csv"));
+        files.push(dir.join("compare_by_group.csv"));
+        output::comparisons(scenarios, results, baseline)
+    } else {
+        Vec::new()
+    };
     files.push(manifest.write(dir).map_err(io_err(dir))?);
     Ok(RunReport {
         manifest,
         compare,
         files,
     })
+}
+
+fn shard_scenarios(scenarios: &[Scenario]) -> Vec<ShardScenario> {
+    scenarios
+        .iter()
+        .map(|s| ShardScenario {
+            name: s.name.clone(),
+            path: std::fs::canonicalize(&s.path)
+                .unwrap_or_else(|_| s.path.clone())
+                .display()
+                .to_string(),
+            sources: s
+                .sources
+                .iter()
+                .map(|src| SourceHash {
+                    path: src.path.display().to_string(),
+                    sha256: src.sha256.clone(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Runs one shard: its replications go to `replications.tsv`, its
+/// description to `shard.json`; the final files come from `shequ merge`.
+fn run_shard(
+    opts: &RunOptions,
+    scenarios: &[Scenario],
+    shard: Shard,
+    baseline: usize,
+    threads: usize,
+    progress: &(dyn Fn() + Sync),
+) -> Result<RunReport, AppError> {
+    let items = shard.select(&runner::all_items(scenarios.len(), opts.reps));
+    let start = std::time::SystemTime::now();
+    let results = runner::run_items(scenarios, &items, opts.seed, threads, progress)
+        .map_err(|e| AppError::Usage(format!("cannot start {threads} threads: {e}")))?;
+    let end = std::time::SystemTime::now();
+    let dir = &opts.out;
+    let reps_file = output::write_atomic(dir, store::FILE, |w| {
+        store::write_all(
+            w,
+            items
+                .iter()
+                .zip(&results)
+                .map(|(&(s, _), r)| (s, scenarios[s].name.as_str(), r)),
+        )
+    })
+    .map_err(io_err(dir))?;
+    let m = ShardManifest {
+        schema_version: output::SCHEMA_VERSION,
+        tool: "shequ".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        git_commit: option_env!("SHEQU_GIT_COMMIT").unwrap_or("unknown").into(),
+        rule: shard::RULE.into(),
+        shard: shard.index,
+        shards: shard.count,
+        seed: opts.seed,
+        replications: opts.reps,
+        baseline: scenarios[baseline].name.clone(),
+        scenarios: shard_scenarios(scenarios),
+        items_done: items.len() as u64,
+        threads,
+        wall_seconds: end.duration_since(start).map(|d| d.as_secs_f64()).unwrap_or(0.0),
+        start_time_utc: output::utc(start),
+        end_time_utc: output::utc(end),
+        command_line: opts.command_line.clone(),
+    };
+    let manifest_file = output::write_atomic(dir, shard::MANIFEST, |w| {
+        serde_json::to_writer_pretty(&mut *w, &m).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")
+    })
+    .map_err(io_err(dir))?;
+    let flat = runner::group(scenarios.len(), opts.reps, items.iter().map(|i| i.0).zip(results));
+    let mut manifest = Manifest::new(
+        scenarios,
+        &flat,
+        opts.seed,
+        opts.reps,
+        threads,
+        baseline,
+        opts.command_line.clone(),
+        start,
+        end,
+    );
+    manifest.replications = opts.reps;
+    Ok(RunReport {
+        manifest,
+        compare: Vec::new(),
+        files: vec![reps_file, manifest_file],
+    })
+}
+
+/// Merges shard directories into the final files of the whole study, after
+/// checking that they belong to one study and cover every work item once.
+pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<RunReport, AppError> {
+    let mut manifests = Vec::new();
+    for d in dirs {
+        let p = d.join(shard::MANIFEST);
+        let text = std::fs::read_to_string(&p).map_err(io_err(&p))?;
+        let m: ShardManifest = serde_json::from_str(&text).map_err(|e| {
+            AppError::Input(InputError::new(&p, format!("not a shard manifest: {e}")).at(e.line(), e.column()))
+        })?;
+        manifests.push(m);
+    }
+    shard::check_same_study(&manifests).map_err(AppError::Usage)?;
+    let first = &manifests[0];
+    // Reload the scenarios and make sure they are the files the shards ran.
+    let mut scenarios = Vec::new();
+    for sc in &first.scenarios {
+        let s = scenario::load(Path::new(&sc.path))?;
+        let now: Vec<&str> = s.sources.iter().map(|x| x.sha256.as_str()).collect();
+        let then: Vec<&str> = sc.sources.iter().map(|x| x.sha256.as_str()).collect();
+        if now != then {
+            return Err(AppError::Usage(format!(
+                "scenario `{}` ({}) changed since the shards ran: its files no longer match their SHA-256",
+                sc.name, sc.path
+            )));
+        }
+        scenarios.push(s);
+    }
+    let reps = first.replications;
+    let n_items = scenarios.len() * reps as usize;
+    let mut slots: Vec<Option<(usize, RepResult)>> = vec![None; n_items];
+    for (d, m) in dirs.iter().zip(&manifests) {
+        let p = d.join(store::FILE);
+        let text = std::fs::read_to_string(&p).map_err(io_err(&p))?;
+        let stored = store::read(&text).map_err(|(line, e)| AppError::Input(InputError::new(&p, e).at(line, 1)))?;
+        for st in stored {
+            if st.scenario >= scenarios.len() || st.result.replication >= reps || scenarios[st.scenario].name != st.name
+            {
+                return Err(AppError::Input(InputError::new(
+                    &p,
+                    format!(
+                        "replication {} of `{}` is not part of this study",
+                        st.result.replication, st.name
+                    ),
+                )));
+            }
+            let k = st.scenario * reps as usize + st.result.replication as usize;
+            if let Some((other, _)) = &slots[k] {
+                return Err(AppError::Usage(format!(
+                    "replication {} of `{}` appears in shard {} and shard {}",
+                    st.result.replication, st.name, other, m.shard
+                )));
+            }
+            slots[k] = Some((m.shard as usize, st.result));
+        }
+    }
+    let missing: Vec<String> = slots
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.is_none())
+        .map(|(k, _)| {
+            let (s, r) = (k / reps as usize, k % reps as usize);
+            format!(
+                "`{}` replication {r} (shard {}/{})",
+                scenarios[s].name,
+                k % first.shards as usize + 1,
+                first.shards
+            )
+        })
+        .collect();
+    if !missing.is_empty() {
+        let shown: Vec<&str> = missing.iter().take(10).map(String::as_str).collect();
+        return Err(AppError::Usage(format!(
+            "{} replication(s) missing, e.g. {}",
+            missing.len(),
+            shown.join("; ")
+        )));
+    }
+    let results = runner::group(
+        scenarios.len(),
+        reps,
+        slots
+            .into_iter()
+            .enumerate()
+            .filter_map(|(k, s)| s.map(|(_, r)| (k / reps as usize, r))),
+    );
+    let baseline = scenarios.iter().position(|s| s.name == first.baseline).unwrap_or(0);
+    std::fs::create_dir_all(out).map_err(io_err(out))?;
+    probe_writable(out)?;
+    let now = std::time::SystemTime::now();
+    let mut manifest = Manifest::new(
+        &scenarios,
+        &results,
+        first.seed,
+        reps,
+        manifests.iter().map(|m| m.threads).max().unwrap_or(1),
+        baseline,
+        command_line,
+        now,
+        now,
+    );
+    // For a merged study, timing is the shards' total.
+    manifest.wall_seconds = manifests.iter().map(|m| m.wall_seconds).sum();
+    let pm = manifest.person_months as f64;
+    manifest.person_months_per_second = if manifest.wall_seconds > 0.0 {
+        pm / manifest.wall_seconds
+    } else {
+        0.0
+    };
+    manifest.ns_per_person_month_per_thread = if pm > 0.0 {
+        manifest.wall_seconds * 1e9 * manifest.threads as f64 / pm
+    } else {
+        0.0
+    };
+    write_final(out, &scenarios, &results, baseline, manifest)
 }
 
 fn probe_writable(dir: &Path) -> Result<(), AppError> {

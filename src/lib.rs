@@ -24,6 +24,8 @@ pub mod residents;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod shard;
 pub mod stats;
+pub mod store;
 pub mod tasks;
 pub mod world;

@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use shequ::app::{self, AppError, RunOptions};
+use shequ::shard::Shard;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,6 +49,21 @@ enum Command {
         #[arg(long)]
         baseline: Option<String>,
         /// No progress bar and no table.
+        #[arg(long)]
+        quiet: bool,
+        /// Run only shard I of N of the (scenario, replication) items, e.g. 3/8, or `slurm`
+        /// to take I and N from SLURM_ARRAY_TASK_ID/COUNT/MIN; combine shards with `shequ merge`.
+        #[arg(long)]
+        shard: Option<String>,
+    },
+    /// Merge shard directories (from `run --shard`) into the final files of the whole study.
+    Merge {
+        /// Shard output directories.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output directory for the merged files.
+        #[arg(long, default_value = "shequ-out")]
+        out: PathBuf,
         #[arg(long)]
         quiet: bool,
     },
@@ -97,7 +113,21 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             threads,
             baseline,
             quiet,
+            shard,
         } => {
+            let shard = match shard.as_deref() {
+                None => {
+                    if std::env::var_os("SLURM_ARRAY_TASK_ID").is_some() && !quiet {
+                        eprintln!(
+                            "note: SLURM_ARRAY_TASK_ID is set; this task runs the whole study. \
+                             Pass --shard slurm to run only its share."
+                        );
+                    }
+                    None
+                }
+                Some("slurm") => Some(Shard::from_slurm(|k| std::env::var(k).ok()).map_err(AppError::Usage)?),
+                Some(spec) => Some(Shard::parse(spec).map_err(|e| AppError::Usage(format!("--shard {e}")))?),
+            };
             let opts = RunOptions {
                 scenarios,
                 reps,
@@ -106,9 +136,10 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
                 threads,
                 baseline,
                 command_line: std::env::args().collect(),
+                shard,
             };
             let loaded = app::load_scenarios(&opts.scenarios)?;
-            let bar = ProgressBar::new(app::total_replications(&loaded, reps));
+            let bar = ProgressBar::new(app::total_replications(&loaded, reps, shard));
             if quiet || !std::io::stderr().is_terminal() {
                 bar.set_draw_target(ProgressDrawTarget::hidden());
             }
@@ -132,6 +163,18 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
                     m.person_months_per_second,
                     m.ns_per_person_month_per_thread
                 );
+                if !report.compare.is_empty() {
+                    println!("{}", shequ::output::headline_table(&report.compare));
+                }
+                for f in &report.files {
+                    eprintln!("wrote {}", f.display());
+                }
+            }
+            Ok(())
+        }
+        Command::Merge { dirs, out, quiet } => {
+            let report = app::merge(&dirs, &out, std::env::args().collect())?;
+            if !quiet {
                 if !report.compare.is_empty() {
                     println!("{}", shequ::output::headline_table(&report.compare));
                 }

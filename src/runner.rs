@@ -42,6 +42,37 @@ pub fn replicate(s: &Scenario, seed: u64, replication: u32) -> RepResult {
     }
 }
 
+/// A work item: (scenario index, replication).
+pub type Item = (usize, u32);
+
+/// Every work item of a study, in global order: item k = scenario × reps + r.
+pub fn all_items(scenarios: usize, reps: u32) -> Vec<Item> {
+    (0..scenarios).flat_map(|s| (0..reps).map(move |r| (s, r))).collect()
+}
+
+/// Runs the given items on `threads` threads (0 = all cores), returning
+/// results in item order whatever the thread count. `progress` is called
+/// once per finished replication.
+pub fn run_items(
+    scenarios: &[Scenario],
+    items: &[Item],
+    seed: u64,
+    threads: usize,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<RepResult>, rayon::ThreadPoolBuildError> {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    Ok(pool.install(|| {
+        items
+            .par_iter()
+            .map(|&(s, r)| {
+                let out = replicate(&scenarios[s], seed, r);
+                progress();
+                out
+            })
+            .collect()
+    }))
+}
+
 /// Runs `reps` replications of every scenario on `threads` threads (0 = all
 /// cores). `progress` is called once per finished replication.
 pub fn run(
@@ -51,25 +82,16 @@ pub fn run(
     threads: usize,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<Vec<RepResult>>, rayon::ThreadPoolBuildError> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
-    let items: Vec<(usize, u32)> = (0..scenarios.len())
-        .flat_map(|s| (0..reps).map(move |r| (s, r)))
-        .collect();
-    let flat: Vec<RepResult> = pool.install(|| {
-        items
-            .par_iter()
-            .map(|&(s, r)| {
-                let out = replicate(&scenarios[s], seed, r);
-                progress();
-                out
-            })
-            .collect()
-    });
-    let mut out: Vec<Vec<RepResult>> = (0..scenarios.len())
-        .map(|_| Vec::with_capacity(reps as usize))
-        .collect();
-    for (item, result) in items.iter().zip(flat) {
-        out[item.0].push(result);
+    let items = all_items(scenarios.len(), reps);
+    let flat = run_items(scenarios, &items, seed, threads, progress)?;
+    Ok(group(scenarios.len(), reps, items.iter().map(|i| i.0).zip(flat)))
+}
+
+/// Groups (scenario, result) pairs into one vector per scenario, in order.
+pub fn group(scenarios: usize, reps: u32, pairs: impl IntoIterator<Item = (usize, RepResult)>) -> Vec<Vec<RepResult>> {
+    let mut out: Vec<Vec<RepResult>> = (0..scenarios).map(|_| Vec::with_capacity(reps as usize)).collect();
+    for (s, r) in pairs {
+        out[s].push(r);
     }
-    Ok(out)
+    out
 }

@@ -17,6 +17,7 @@ fn run_into(dir: &std::path::Path, threads: usize, seed: u64) {
         threads,
         baseline: None,
         command_line: vec![],
+        shard: None,
     };
     let loaded = app::load_scenarios(&opts.scenarios).unwrap();
     app::run(&opts, &loaded, &|| {}).unwrap();

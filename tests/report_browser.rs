@@ -34,6 +34,7 @@ fn report_renders_all_charts_in_headless_chromium() {
         threads: 0,
         baseline: None,
         command_line: vec![],
+        shard: None,
     };
     let mut loaded = app::load_scenarios(&opts.scenarios).unwrap();
     let sim = loaded[0].params.simulation.clone();

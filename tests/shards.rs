@@ -1,0 +1,95 @@
+//! Shards merge into byte-identical final files, whatever the number of
+//! shards and threads; merge refuses shards that do not fit together.
+
+mod common;
+
+use shequ::app::{self, RunOptions};
+use shequ::shard::Shard;
+use std::path::{Path, PathBuf};
+
+const FILES: [&str; 5] = [
+    "runs.csv",
+    "summary.csv",
+    "timeseries.csv",
+    "compare.csv",
+    "compare_by_group.csv",
+];
+
+fn opts(out: &Path, threads: usize, shard: Option<Shard>, seed: u64) -> RunOptions {
+    RunOptions {
+        scenarios: vec![
+            common::root().join("tests/data/small.toml"),
+            common::root().join("tests/data/small_stipends.toml"),
+        ],
+        reps: 5,
+        seed,
+        out: out.to_path_buf(),
+        threads,
+        baseline: None,
+        command_line: vec![],
+        shard,
+    }
+}
+
+fn run(o: &RunOptions) {
+    let loaded = app::load_scenarios(&o.scenarios).unwrap();
+    app::run(o, &loaded, &|| {}).unwrap();
+}
+
+fn shards(root: &Path, n: u32, threads: usize, seed: u64) -> Vec<PathBuf> {
+    (1..=n)
+        .map(|i| {
+            let d = root.join(format!("shard-{i}-of-{n}"));
+            run(&opts(&d, threads, Some(Shard { index: i, count: n }), seed));
+            d
+        })
+        .collect()
+}
+
+#[test]
+fn merged_shards_equal_an_unsharded_run() {
+    let root = tempfile::tempdir().unwrap();
+    let whole = root.path().join("whole");
+    run(&opts(&whole, 2, None, 11));
+    for (n, threads) in [(1, 1), (3, 2), (4, 1), (7, 2)] {
+        let dirs = shards(root.path(), n, threads, 11);
+        let merged = root.path().join(format!("merged-{n}"));
+        app::merge(&dirs, &merged, vec![]).unwrap();
+        for f in FILES {
+            let a = std::fs::read(whole.join(f)).unwrap();
+            let b = std::fs::read(merged.join(f)).unwrap();
+            assert!(a == b, "{f} differs after merging {n} shards ({threads} threads)");
+        }
+    }
+}
+
+#[test]
+fn merge_names_missing_duplicated_and_foreign_shards() {
+    let root = tempfile::tempdir().unwrap();
+    let dirs = shards(root.path(), 3, 1, 11);
+    let err = app::merge(&dirs[..2], &root.path().join("m1"), vec![])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("missing shard") && err.contains("3/3"), "{err}");
+    let twice = vec![dirs[0].clone(), dirs[1].clone(), dirs[1].clone()];
+    let err = app::merge(&twice, &root.path().join("m2"), vec![])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("given twice"), "{err}");
+    let other = root.path().join("other");
+    run(&opts(&other, 1, Some(Shard { index: 3, count: 3 }), 12));
+    let mixed = vec![dirs[0].clone(), dirs[1].clone(), other];
+    let err = app::merge(&mixed, &root.path().join("m3"), vec![])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("seed"), "{err}");
+    // A shard that lost replications (e.g. killed before it finished).
+    let reps = dirs[2].join(shequ::store::FILE);
+    let text = std::fs::read_to_string(&reps).unwrap();
+    let kept: Vec<&str> = text.lines().take(2).collect();
+    std::fs::write(&reps, format!("{}\n", kept.join("\n"))).unwrap();
+    let err = app::merge(&dirs, &root.path().join("m4"), vec![])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("missing") && err.contains("shard 3/3"), "{err}");
+}
