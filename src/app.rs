@@ -9,7 +9,11 @@ use crate::runner::{self, RepResult};
 use crate::scenario::{self, Scenario};
 use crate::shard::{self, Shard, ShardManifest, ShardScenario, SourceHash};
 use crate::store;
+use serde::{Deserialize, Serialize};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 /// Why a command failed; each kind has its own exit code.
 #[derive(Debug, thiserror::Error)]
@@ -23,16 +27,20 @@ pub enum AppError {
     /// Reading or writing failed (exit 4).
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+    /// Stopped before the end (Ctrl-C); finished replications are kept (exit 130).
+    #[error("{0}")]
+    Interrupted(String),
 }
 
 impl AppError {
-    /// Exit codes: 2 usage, 3 bad input file, 4 I/O failure (1 is reserved
-    /// for unexpected errors).
+    /// Exit codes: 2 usage, 3 bad input file, 4 I/O failure, 130
+    /// interrupted (1 is reserved for unexpected errors).
     pub fn exit_code(&self) -> i32 {
         match self {
             AppError::Usage(_) => 2,
             AppError::Input(_) => 3,
             AppError::Io { .. } => 4,
+            AppError::Interrupted(_) => 130,
         }
     }
 }
@@ -57,6 +65,8 @@ pub struct RunOptions {
     pub command_line: Vec<String>,
     /// Run only this shard of the study's work items (`--shard I/N`).
     pub shard: Option<Shard>,
+    /// Continue an interrupted run in `out` (`--resume`).
+    pub resume: bool,
 }
 
 /// What a finished run reports.
@@ -94,7 +104,112 @@ pub fn total_replications(scenarios: &[Scenario], reps: u32, shard: Option<Shard
     }
 }
 
-/// Runs a study and writes its outputs.
+/// Set (by the CLI's Ctrl-C handler) to stop starting new replications.
+pub static STOP: AtomicBool = AtomicBool::new(false);
+
+/// What identifies a study: `run.json`, written when a run starts and
+/// checked by `--resume`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudyIdentity {
+    pub tool: String,
+    pub version: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub baseline: String,
+    pub shard: Option<String>,
+    pub scenarios: Vec<ShardScenario>,
+}
+
+const IDENTITY: &str = "run.json";
+
+/// Bytes a run would need at its peak: the residents of `threads`
+/// replications held at once (with room for growth and arrivals) and the
+/// kept results of every replication.
+pub fn memory_estimate(scenarios: &[Scenario], reps: u32, threads: usize) -> u64 {
+    let per_rep = scenarios
+        .iter()
+        .map(|s| {
+            let persons = s.population() as f64 * s.params.simulation.population_scale;
+            // Growth, arrivals and vector slack: twice the month-0 residents.
+            (2.0 * persons * crate::world::BYTES_PER_PERSON as f64) as u64
+        })
+        .max()
+        .unwrap_or(0);
+    let kept: u64 = scenarios
+        .iter()
+        .map(|s| {
+            let months = u64::from(s.params.simulation.months) + 1 + s.jurisdictions.len() as u64;
+            months * crate::metrics::N_METRICS as u64 * 8 * u64::from(reps)
+        })
+        .sum();
+    per_rep * threads.max(1) as u64 + kept
+}
+
+/// Memory available to this process (Linux `MemAvailable`), if known.
+fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+fn study_identity(opts: &RunOptions, scenarios: &[Scenario], baseline: usize) -> StudyIdentity {
+    StudyIdentity {
+        tool: "shequ".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        seed: opts.seed,
+        replications: opts.reps,
+        baseline: scenarios[baseline].name.clone(),
+        shard: opts.shard.map(|s| format!("{}/{}", s.index, s.count)),
+        scenarios: shard_scenarios(scenarios),
+    }
+}
+
+/// Why `run.json` does not match: the first differing field.
+fn identity_mismatch(old: &StudyIdentity, new: &StudyIdentity) -> Option<String> {
+    let names = |x: &StudyIdentity| {
+        x.scenarios
+            .iter()
+            .map(|s| s.name.clone())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if old.version != new.version {
+        return Some(format!("it was run by shequ {}, this is {}", old.version, new.version));
+    }
+    if old.seed != new.seed {
+        return Some(format!("it used --seed {}, not {}", old.seed, new.seed));
+    }
+    if old.replications != new.replications {
+        return Some(format!("it used --reps {}, not {}", old.replications, new.replications));
+    }
+    if old.shard != new.shard {
+        return Some(format!("it ran shard {:?}, not {:?}", old.shard, new.shard));
+    }
+    if names(old) != names(new) {
+        return Some(format!("its scenarios were {}, not {}", names(old), names(new)));
+    }
+    if old.baseline != new.baseline {
+        return Some(format!("its baseline was `{}`, not `{}`", old.baseline, new.baseline));
+    }
+    for (a, b) in old.scenarios.iter().zip(&new.scenarios) {
+        let h = |x: &ShardScenario| x.sources.iter().map(|s| s.sha256.clone()).collect::<Vec<_>>();
+        if h(a) != h(b) {
+            return Some(format!("the files of scenario `{}` have changed since", a.name));
+        }
+    }
+    None
+}
+
+fn runs_row(name: &str, r: &RepResult) -> Vec<String> {
+    let mut row = vec![name.to_string(), r.replication.to_string(), r.seed.to_string()];
+    row.extend(r.values.iter().map(|v| output::num(*v)));
+    row
+}
+
+/// Runs a study (or one shard of it) and writes its outputs. Finished
+/// replications are appended to `replications.tsv` (exact) and `runs.csv`
+/// as they finish; the final files are written when all are done.
 pub fn run(opts: &RunOptions, scenarios: &[Scenario], progress: &(dyn Fn() + Sync)) -> Result<RunReport, AppError> {
     if opts.reps == 0 {
         return Err(AppError::Usage("--reps must be at least 1".into()));
@@ -112,32 +227,223 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], progress: &(dyn Fn() + Syn
             ))
         })?,
     };
-    std::fs::create_dir_all(&opts.out).map_err(io_err(&opts.out))?;
-    probe_writable(&opts.out)?;
     let threads = if opts.threads == 0 {
         rayon::current_num_threads()
     } else {
         opts.threads
     };
-    if let Some(shard) = opts.shard {
-        return run_shard(opts, scenarios, shard, baseline, threads, progress);
+    let need = memory_estimate(scenarios, opts.reps, threads);
+    if let Some(avail) = available_memory() {
+        if need > avail {
+            let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
+            return Err(AppError::Usage(format!(
+                "this run needs about {:.1} GiB of memory ({} threads × the largest scenario's residents at {} bytes each, plus results) but {:.1} GiB is available: lower simulation.population_scale, --threads or --reps",
+                gib(need),
+                threads,
+                crate::world::BYTES_PER_PERSON,
+                gib(avail)
+            )));
+        }
     }
+    let dir = &opts.out;
+    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+    probe_writable(dir)?;
+    let identity = study_identity(opts, scenarios, baseline);
+    let reps = opts.reps;
+    let all = runner::all_items(scenarios.len(), reps);
+    let mine = match opts.shard {
+        Some(s) => s.select(&all),
+        None => all.clone(),
+    };
+    let index = |(s, r): runner::Item| s * reps as usize + r as usize;
+    let mut done: Vec<Option<RepResult>> = vec![None; all.len()];
+    let mut order: Vec<runner::Item> = Vec::new();
+    if opts.resume {
+        let p = dir.join(IDENTITY);
+        let text = std::fs::read_to_string(&p).map_err(|_| {
+            AppError::Usage(format!(
+                "nothing to resume in {}: no {IDENTITY} from an earlier run",
+                dir.display()
+            ))
+        })?;
+        let old: StudyIdentity = serde_json::from_str(&text)
+            .map_err(|e| AppError::Input(InputError::new(&p, format!("not a run identity: {e}"))))?;
+        if let Some(why) = identity_mismatch(&old, &identity) {
+            return Err(AppError::Usage(format!(
+                "cannot resume the run in {}: {why}",
+                dir.display()
+            )));
+        }
+        let jp = dir.join(store::FILE);
+        if let Ok(text) = std::fs::read_to_string(&jp) {
+            let stored =
+                store::read(&text).map_err(|(line, e)| AppError::Input(InputError::new(&jp, e).at(line, 1)))?;
+            for st in stored {
+                let item = (st.scenario, st.result.replication);
+                if st.scenario < scenarios.len() && st.result.replication < reps && mine.contains(&item) {
+                    order.push(item);
+                    done[index(item)] = Some(st.result);
+                }
+            }
+        }
+    }
+    output::write_atomic(dir, IDENTITY, |w| {
+        serde_json::to_writer_pretty(&mut *w, &identity).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")
+    })
+    .map_err(io_err(dir))?;
+    // The journal keeps what is already done (a half-written last line is
+    // dropped), then grows as replications finish.
+    output::write_atomic(dir, store::FILE, |w| {
+        store::write_all(
+            w,
+            order.iter().filter_map(|&it| {
+                done[index(it)]
+                    .as_ref()
+                    .map(|r| (it.0, scenarios[it.0].name.as_str(), r))
+            }),
+        )
+    })
+    .map_err(io_err(dir))?;
+    let journal = std::fs::OpenOptions::new()
+        .append(true)
+        .open(dir.join(store::FILE))
+        .map_err(io_err(dir))?;
+    let streaming_runs = if opts.shard.is_none() {
+        let f = std::fs::File::create(dir.join("runs.csv")).map_err(io_err(dir))?;
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(f);
+        let mut header = vec!["scenario".to_string(), "replication".into(), "seed".into()];
+        header.extend(crate::metrics::METRICS.iter().map(|m| m.name.to_string()));
+        w.write_record(&header)
+            .map_err(|e| io_err(dir)(std::io::Error::other(e)))?;
+        for &it in &order {
+            if let Some(r) = &done[index(it)] {
+                w.write_record(runs_row(&scenarios[it.0].name, r))
+                    .map_err(|e| io_err(dir)(std::io::Error::other(e)))?;
+            }
+        }
+        w.flush().map_err(io_err(dir))?;
+        Some(w)
+    } else {
+        None
+    };
+    let sinks = Mutex::new((journal, streaming_runs, None::<std::io::Error>));
+    let on_done = |item: runner::Item, res: &Result<RepResult, String>| {
+        if let Ok(r) = res {
+            if let Ok(mut g) = sinks.lock() {
+                let (journal, runs, err) = &mut *g;
+                let line = store::line(item.0, &scenarios[item.0].name, r);
+                let mut result = journal.write_all(line.as_bytes()).and_then(|_| journal.flush());
+                if let Some(w) = runs.as_mut() {
+                    result = result
+                        .and_then(|_| {
+                            w.write_record(runs_row(&scenarios[item.0].name, r))
+                                .map_err(std::io::Error::other)
+                        })
+                        .and_then(|_| w.flush());
+                }
+                if let Err(e) = result {
+                    err.get_or_insert(e);
+                    STOP.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+        progress();
+    };
+    let todo: Vec<runner::Item> = mine.iter().copied().filter(|&it| done[index(it)].is_none()).collect();
     let start = std::time::SystemTime::now();
-    let results = runner::run(scenarios, opts.reps, opts.seed, threads, progress)
+    let outcomes = runner::run_items(scenarios, &todo, opts.seed, threads, &STOP, &on_done)
         .map_err(|e| AppError::Usage(format!("cannot start {threads} threads: {e}")))?;
     let end = std::time::SystemTime::now();
-    let manifest = Manifest::new(
+    let (_, _, write_error) = sinks.into_inner().unwrap_or_else(|p| p.into_inner());
+    if let Some(e) = write_error {
+        return Err(io_err(dir)(e));
+    }
+    let mut failures: Vec<(runner::Item, String)> = Vec::new();
+    let mut skipped = 0;
+    for (it, o) in todo.iter().zip(outcomes) {
+        match o {
+            runner::Outcome::Done(r) => done[index(*it)] = Some(*r),
+            runner::Outcome::Failed(e) => failures.push((*it, e)),
+            runner::Outcome::Skipped => skipped += 1,
+        }
+    }
+    let kept = mine.iter().filter(|&&it| done[index(it)].is_some()).count();
+    if skipped > 0 {
+        return Err(AppError::Interrupted(format!(
+            "stopped: {kept} of {} replications are kept in {}; continue with the same command plus --resume",
+            mine.len(),
+            dir.display()
+        )));
+    }
+    let wall = end.duration_since(start).map(|d| d.as_secs_f64()).unwrap_or(0.0);
+    if let Some(shard) = opts.shard {
+        return finish_shard(
+            opts,
+            scenarios,
+            shard,
+            baseline,
+            threads,
+            &mine,
+            &done,
+            (start, end, wall),
+        );
+    }
+    let results = runner::group(
+        scenarios.len(),
+        reps,
+        all.iter().filter_map(|&it| done[index(it)].clone().map(|r| (it.0, r))),
+    );
+    let mut manifest = Manifest::new(
         scenarios,
         &results,
         opts.seed,
-        opts.reps,
+        reps,
         threads,
         baseline,
         opts.command_line.clone(),
         start,
         end,
     );
-    write_final(&opts.out, scenarios, &results, baseline, manifest)
+    manifest.failed_replications = failures.len();
+    write_failures(dir, scenarios, opts.seed, &failures)?;
+    let failed_per_scenario: Vec<usize> = (0..scenarios.len())
+        .map(|s| failures.iter().filter(|(it, _)| it.0 == s).count())
+        .collect();
+    write_final(dir, scenarios, &results, &failed_per_scenario, baseline, manifest)
+}
+
+/// `failures.csv`: each failed replication and why (removed when none failed).
+fn write_failures(
+    dir: &Path,
+    scenarios: &[Scenario],
+    seed: u64,
+    failures: &[(runner::Item, String)],
+) -> Result<(), AppError> {
+    let path = dir.join("failures.csv");
+    if failures.is_empty() {
+        if path.exists() {
+            std::fs::remove_file(&path).map_err(io_err(&path))?;
+        }
+        return Ok(());
+    }
+    output::write_atomic(dir, "failures.csv", |w| {
+        let mut c = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(w);
+        c.write_record(["scenario", "replication", "seed", "error"])
+            .map_err(std::io::Error::other)?;
+        for ((s, r), e) in failures {
+            let seed = crate::rng::replication_seed(seed, u64::from(*r));
+            c.write_record([scenarios[*s].name.clone(), r.to_string(), seed.to_string(), e.clone()])
+                .map_err(std::io::Error::other)?;
+        }
+        c.flush()
+    })
+    .map(|_| ())
+    .map_err(io_err(dir))
 }
 
 /// Writes the final files of a study (runs, summary, time series,
@@ -146,12 +452,13 @@ fn write_final(
     dir: &Path,
     scenarios: &[Scenario],
     results: &[Vec<RepResult>],
+    failed: &[usize],
     baseline: usize,
     manifest: Manifest,
 ) -> Result<RunReport, AppError> {
     let mut files = vec![
         output::write_runs(dir, scenarios, results).map_err(io_err(dir))?,
-        output::write_summary(dir, scenarios, results).map_err(io_err(dir))?,
+        output::write_summary(dir, scenarios, results, failed).map_err(io_err(dir))?,
         output::write_timeseries(dir, scenarios, results).map_err(io_err(dir))?,
     ];
     let compare = if scenarios.len() > 1 {
@@ -191,32 +498,21 @@ fn shard_scenarios(scenarios: &[Scenario]) -> Vec<ShardScenario> {
         .collect()
 }
 
-/// Runs one shard: its replications go to `replications.tsv`, its
-/// description to `shard.json`; the final files come from `shequ merge`.
-fn run_shard(
+/// A finished shard: its replications are in `replications.tsv`; its
+/// description goes to `shard.json`; the final files come from `shequ merge`.
+#[allow(clippy::too_many_arguments)]
+fn finish_shard(
     opts: &RunOptions,
     scenarios: &[Scenario],
     shard: Shard,
     baseline: usize,
     threads: usize,
-    progress: &(dyn Fn() + Sync),
+    mine: &[runner::Item],
+    done: &[Option<RepResult>],
+    (start, end, wall): (std::time::SystemTime, std::time::SystemTime, f64),
 ) -> Result<RunReport, AppError> {
-    let items = shard.select(&runner::all_items(scenarios.len(), opts.reps));
-    let start = std::time::SystemTime::now();
-    let results = runner::run_items(scenarios, &items, opts.seed, threads, progress)
-        .map_err(|e| AppError::Usage(format!("cannot start {threads} threads: {e}")))?;
-    let end = std::time::SystemTime::now();
     let dir = &opts.out;
-    let reps_file = output::write_atomic(dir, store::FILE, |w| {
-        store::write_all(
-            w,
-            items
-                .iter()
-                .zip(&results)
-                .map(|(&(s, _), r)| (s, scenarios[s].name.as_str(), r)),
-        )
-    })
-    .map_err(io_err(dir))?;
+    let reps = opts.reps;
     let m = ShardManifest {
         schema_version: output::SCHEMA_VERSION,
         tool: "shequ".into(),
@@ -226,12 +522,12 @@ fn run_shard(
         shard: shard.index,
         shards: shard.count,
         seed: opts.seed,
-        replications: opts.reps,
+        replications: reps,
         baseline: scenarios[baseline].name.clone(),
         scenarios: shard_scenarios(scenarios),
-        items_done: items.len() as u64,
+        items_done: mine.len() as u64,
         threads,
-        wall_seconds: end.duration_since(start).map(|d| d.as_secs_f64()).unwrap_or(0.0),
+        wall_seconds: wall,
         start_time_utc: output::utc(start),
         end_time_utc: output::utc(end),
         command_line: opts.command_line.clone(),
@@ -241,23 +537,27 @@ fn run_shard(
         w.write_all(b"\n")
     })
     .map_err(io_err(dir))?;
-    let flat = runner::group(scenarios.len(), opts.reps, items.iter().map(|i| i.0).zip(results));
-    let mut manifest = Manifest::new(
+    let flat = runner::group(
+        scenarios.len(),
+        reps,
+        mine.iter()
+            .filter_map(|&(s, r)| done[s * reps as usize + r as usize].clone().map(|x| (s, x))),
+    );
+    let manifest = Manifest::new(
         scenarios,
         &flat,
         opts.seed,
-        opts.reps,
+        reps,
         threads,
         baseline,
         opts.command_line.clone(),
         start,
         end,
     );
-    manifest.replications = opts.reps;
     Ok(RunReport {
         manifest,
         compare: Vec::new(),
-        files: vec![reps_file, manifest_file],
+        files: vec![dir.join(store::FILE), manifest_file],
     })
 }
 
@@ -375,7 +675,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<
     } else {
         0.0
     };
-    write_final(out, &scenarios, &results, baseline, manifest)
+    let none = vec![0; scenarios.len()];
+    write_final(out, &scenarios, &results, &none, baseline, manifest)
 }
 
 fn probe_writable(dir: &Path) -> Result<(), AppError> {

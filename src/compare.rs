@@ -97,7 +97,20 @@ impl Pair<'_> {
     }
 }
 
-fn costs(base: &[RepResult], scen: &[RepResult]) -> (f64, f64) {
+/// The replications both scenarios finished, paired by replication number
+/// (a failed replication drops out of both sides).
+fn align<'a>(base: &'a [RepResult], scen: &'a [RepResult]) -> (Vec<&'a RepResult>, Vec<&'a RepResult>) {
+    let mut pairs = (Vec::new(), Vec::new());
+    for b in base {
+        if let Some(s) = scen.iter().find(|s| s.replication == b.replication) {
+            pairs.0.push(b);
+            pairs.1.push(s);
+        }
+    }
+    pairs
+}
+
+fn costs(base: &[&RepResult], scen: &[&RepResult]) -> (f64, f64) {
     let c = cost_index();
     let b: Vec<f64> = base.iter().map(|r| r.values[c]).collect();
     let s: Vec<f64> = scen.iter().map(|r| r.values[c]).collect();
@@ -106,7 +119,8 @@ fn costs(base: &[RepResult], scen: &[RepResult]) -> (f64, f64) {
 
 /// District-level comparison of every metric.
 pub fn compare(baseline: &str, base: &[RepResult], scenario: &str, scen: &[RepResult]) -> Vec<CompareRow> {
-    let (cost_diff, cost_mean) = costs(base, scen);
+    let (base, scen) = align(base, scen);
+    let (cost_diff, cost_mean) = costs(&base, &scen);
     let pair = Pair {
         scenario,
         baseline,
@@ -130,7 +144,8 @@ pub fn compare_by_group(
     scen: &[RepResult],
     jurisdiction_names: &[String],
 ) -> Vec<CompareRow> {
-    let (cost_diff, cost_mean) = costs(base, scen);
+    let (base, scen) = align(base, scen);
+    let (cost_diff, cost_mean) = costs(&base, &scen);
     let pair = Pair {
         scenario,
         baseline,

@@ -51,6 +51,10 @@ enum Command {
         /// No progress bar and no table.
         #[arg(long)]
         quiet: bool,
+        /// Continue an interrupted run in --out: finished replications are kept,
+        /// the rest are run, and the final files equal an uninterrupted run's.
+        #[arg(long)]
+        resume: bool,
         /// Run only shard I of N of the (scenario, replication) items, e.g. 3/8, or `slurm`
         /// to take I and N from SLURM_ARRAY_TASK_ID/COUNT/MIN; combine shards with `shequ merge`.
         #[arg(long)]
@@ -94,6 +98,14 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // First Ctrl-C: finish the replications in progress, keep them, stop.
+    // Second: stop at once (finished replications are already on disk).
+    let _ = ctrlc::set_handler(|| {
+        if app::STOP.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            std::process::exit(130);
+        }
+        eprintln!("\nstopping: finishing the replications in progress (Ctrl-C again to quit now)");
+    });
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -114,6 +126,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             baseline,
             quiet,
             shard,
+            resume,
         } => {
             let shard = match shard.as_deref() {
                 None => {
@@ -137,6 +150,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
                 baseline,
                 command_line: std::env::args().collect(),
                 shard,
+                resume,
             };
             let loaded = app::load_scenarios(&opts.scenarios)?;
             let bar = ProgressBar::new(app::total_replications(&loaded, reps, shard));

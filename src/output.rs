@@ -75,7 +75,13 @@ pub fn write_runs(dir: &Path, scenarios: &[Scenario], results: &[Vec<RepResult>]
 }
 
 /// `summary.csv`: one row per scenario × metric.
-pub fn write_summary(dir: &Path, scenarios: &[Scenario], results: &[Vec<RepResult>]) -> io::Result<PathBuf> {
+/// `failed[s]` replications of scenario s failed (see failures.csv).
+pub fn write_summary(
+    dir: &Path,
+    scenarios: &[Scenario],
+    results: &[Vec<RepResult>],
+    failed: &[usize],
+) -> io::Result<PathBuf> {
     write_atomic(dir, "summary.csv", |w| {
         let mut c = csv_writer(w);
         c.write_record([
@@ -84,6 +90,7 @@ pub fn write_summary(dir: &Path, scenarios: &[Scenario], results: &[Vec<RepResul
             "unit",
             "direction",
             "n",
+            "failed",
             "mean",
             "sd",
             "se",
@@ -96,7 +103,7 @@ pub fn write_summary(dir: &Path, scenarios: &[Scenario], results: &[Vec<RepResul
             "p95",
         ])
         .map_err(to_io)?;
-        for (s, reps) in scenarios.iter().zip(results) {
+        for (i, (s, reps)) in scenarios.iter().zip(results).enumerate() {
             for (k, m) in METRICS.iter().enumerate() {
                 let x: Vec<f64> = reps.iter().map(|r| r.values[k]).collect();
                 let sum = stats::summarise(&x);
@@ -108,6 +115,7 @@ pub fn write_summary(dir: &Path, scenarios: &[Scenario], results: &[Vec<RepResul
                     m.unit.into(),
                     m.direction.as_str().into(),
                     sum.n.to_string(),
+                    failed.get(i).copied().unwrap_or(0).to_string(),
                     num(sum.mean),
                     opt(sum.sd),
                     opt(sum.se),
@@ -326,6 +334,8 @@ pub struct Manifest {
     pub seed: u64,
     pub seed_derivation: &'static str,
     pub replications: u32,
+    /// Replications that failed (listed in failures.csv); not in the statistics.
+    pub failed_replications: usize,
     pub threads: usize,
     pub baseline: String,
     pub scenarios: Vec<ManifestScenario>,
@@ -363,6 +373,7 @@ impl Manifest {
             seed,
             seed_derivation: rng::SEED_DERIVATION,
             replications: reps,
+            failed_replications: 0,
             threads,
             baseline: scenarios.get(baseline).map(|s| s.name.clone()).unwrap_or_default(),
             scenarios: scenarios

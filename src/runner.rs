@@ -10,6 +10,7 @@ use crate::residents::GROUPS;
 use crate::rng;
 use crate::scenario::Scenario;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What is kept of one replication.
 #[derive(Debug, Clone)]
@@ -50,31 +51,87 @@ pub fn all_items(scenarios: usize, reps: u32) -> Vec<Item> {
     (0..scenarios).flat_map(|s| (0..reps).map(move |r| (s, r))).collect()
 }
 
+/// What became of a work item.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Done(Box<RepResult>),
+    /// The replication panicked or produced an invalid state.
+    Failed(String),
+    /// Not started: the run was asked to stop.
+    Skipped,
+}
+
+/// Units of metrics that must lie in [0, 1].
+fn is_share(unit: &str) -> bool {
+    matches!(unit, "share" | "0..1" | "1/month" | "1/year")
+}
+
+/// Checks a replication's outputs: every value finite, every share in [0, 1].
+pub fn check(r: &RepResult) -> Result<(), String> {
+    let rows = std::iter::once((0usize, &r.values)).chain(r.monthly.iter().enumerate().map(|(m, v)| (m + 1, v)));
+    for (month, v) in rows {
+        for (m, x) in crate::metrics::METRICS.iter().zip(v.iter()) {
+            let bad = !x.is_finite() || (is_share(m.unit) && !(0.0..=1.0).contains(x));
+            if bad {
+                let when = if month == 0 {
+                    "the outcome window".to_string()
+                } else {
+                    format!("month {month}")
+                };
+                return Err(format!("invalid state: {} = {x} in {when}", m.name));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs one replication, turning a panic or an invalid state into an error.
+pub fn replicate_checked(s: &Scenario, seed: u64, replication: u32) -> Result<RepResult, String> {
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| replicate(s, seed, replication)));
+    match run {
+        Ok(r) => check(&r).map(|_| r),
+        Err(payload) => Err(payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .map_or_else(|| "the replication panicked".to_string(), |m| format!("panic: {m}"))),
+    }
+}
+
 /// Runs the given items on `threads` threads (0 = all cores), returning
-/// results in item order whatever the thread count. `progress` is called
-/// once per finished replication.
+/// outcomes in item order whatever the thread count. Items not yet started
+/// when `stop` is set are skipped. `on_done` sees each finished item as it
+/// finishes (in completion order).
 pub fn run_items(
     scenarios: &[Scenario],
     items: &[Item],
     seed: u64,
     threads: usize,
-    progress: &(dyn Fn() + Sync),
-) -> Result<Vec<RepResult>, rayon::ThreadPoolBuildError> {
+    stop: &AtomicBool,
+    on_done: &(dyn Fn(Item, &Result<RepResult, String>) + Sync),
+) -> Result<Vec<Outcome>, rayon::ThreadPoolBuildError> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
     Ok(pool.install(|| {
         items
             .par_iter()
             .map(|&(s, r)| {
-                let out = replicate(&scenarios[s], seed, r);
-                progress();
-                out
+                if stop.load(Ordering::Relaxed) {
+                    return Outcome::Skipped;
+                }
+                let out = replicate_checked(&scenarios[s], seed, r);
+                on_done((s, r), &out);
+                match out {
+                    Ok(r) => Outcome::Done(Box::new(r)),
+                    Err(e) => Outcome::Failed(e),
+                }
             })
             .collect()
     }))
 }
 
 /// Runs `reps` replications of every scenario on `threads` threads (0 = all
-/// cores). `progress` is called once per finished replication.
+/// cores); failed replications are left out. `progress` is called once per
+/// finished replication.
 pub fn run(
     scenarios: &[Scenario],
     reps: u32,
@@ -83,8 +140,17 @@ pub fn run(
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<Vec<RepResult>>, rayon::ThreadPoolBuildError> {
     let items = all_items(scenarios.len(), reps);
-    let flat = run_items(scenarios, &items, seed, threads, progress)?;
-    Ok(group(scenarios.len(), reps, items.iter().map(|i| i.0).zip(flat)))
+    let flat = run_items(scenarios, &items, seed, threads, &AtomicBool::new(false), &|_, _| {
+        progress()
+    })?;
+    Ok(group(
+        scenarios.len(),
+        reps,
+        items.iter().zip(flat).filter_map(|(i, o)| match o {
+            Outcome::Done(r) => Some((i.0, *r)),
+            _ => None,
+        }),
+    ))
 }
 
 /// Groups (scenario, result) pairs into one vector per scenario, in order.

@@ -18,6 +18,7 @@ fn run_into(dir: &std::path::Path, threads: usize, seed: u64) {
         baseline: None,
         command_line: vec![],
         shard: None,
+        resume: false,
     };
     let loaded = app::load_scenarios(&opts.scenarios).unwrap();
     app::run(&opts, &loaded, &|| {}).unwrap();

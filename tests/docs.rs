@@ -40,6 +40,7 @@ fn data_dictionary_covers_every_column_and_metric() {
         baseline: None,
         command_line: vec![],
         shard: None,
+        resume: false,
     };
     let mut loaded = app::load_scenarios(&opts.scenarios).unwrap();
     loaded[1].params.simulation = loaded[0].params.simulation.clone();

@@ -35,6 +35,7 @@ fn report_renders_all_charts_in_headless_chromium() {
         baseline: None,
         command_line: vec![],
         shard: None,
+        resume: false,
     };
     let mut loaded = app::load_scenarios(&opts.scenarios).unwrap();
     let sim = loaded[0].params.simulation.clone();

@@ -28,6 +28,7 @@ fn opts(out: &Path, threads: usize, shard: Option<Shard>, seed: u64) -> RunOptio
         baseline: None,
         command_line: vec![],
         shard,
+        resume: false,
     }
 }
 
