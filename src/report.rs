@@ -228,6 +228,30 @@ pub fn forest(compare: &Table, metric: &str) -> Option<String> {
 /// One month of a fan chart: (month, p05, p50, p95).
 type Band = (f64, f64, f64, f64);
 
+/// Horizontal grid lines with labels on the left, from `left` to `right_x`.
+fn y_grid(s: &mut String, lo: f64, hi: f64, y: impl Fn(f64) -> f64, left: f64, right_x: f64) {
+    for (t, label) in labelled_ticks(lo, hi, 5) {
+        let ty = y(t);
+        let _ = write!(
+            s,
+            r##"<line x1="{left}" y1="{ty:.1}" x2="{right_x:.1}" y2="{ty:.1}" stroke="#e5e9f0"/><text x="{:.1}" y="{:.1}" class="tick" text-anchor="end">{label}</text>"##,
+            left - 6.0,
+            ty + 4.0
+        );
+    }
+}
+
+/// Labels under the x axis at height `label_y`.
+fn x_labels(s: &mut String, lo: f64, hi: f64, x: impl Fn(f64) -> f64, label_y: f64) {
+    for (t, label) in labelled_ticks(lo, hi, 6) {
+        let tx = x(t);
+        let _ = write!(
+            s,
+            r#"<text x="{tx:.1}" y="{label_y:.1}" class="tick" text-anchor="middle">{label}</text>"#
+        );
+    }
+}
+
 /// Fan chart of `metric` over months: median line and 5–95% band per scenario.
 pub fn fan(timeseries: &Table, metric: &str, scenarios: &[&str]) -> Option<String> {
     let series: Vec<(&str, Vec<Band>)> = scenarios
@@ -277,24 +301,8 @@ pub fn fan(timeseries: &Table, metric: &str, scenarios: &[&str]) -> Option<Strin
         r#"<text x="{left}" y="18" class="title">{} by month (median, 5–95% of replications)</text>"#,
         esc(metric)
     );
-    for (t, label) in labelled_ticks(y0, y1, 5) {
-        let ty = y(t);
-        let _ = write!(
-            s,
-            r##"<line x1="{left}" y1="{ty:.1}" x2="{:.1}" y2="{ty:.1}" stroke="#e5e9f0"/><text x="{:.1}" y="{:.1}" class="tick" text-anchor="end">{label}</text>"##,
-            w - right,
-            left - 6.0,
-            ty + 4.0
-        );
-    }
-    for (t, label) in labelled_ticks(x0, x1, 6) {
-        let tx = x(t);
-        let _ = write!(
-            s,
-            r#"<text x="{tx:.1}" y="{:.1}" class="tick" text-anchor="middle">{label}</text>"#,
-            h - bottom + 16.0
-        );
-    }
+    y_grid(&mut s, y0, y1, y, left, w - right);
+    x_labels(&mut s, x0, x1, x, h - bottom + 16.0);
     let _ = write!(
         s,
         r#"<text x="{:.1}" y="{:.1}" class="tick" text-anchor="middle">month</text>"#,
@@ -372,24 +380,8 @@ pub fn cost_effect(compare: &Table, metric: &str) -> Option<String> {
         r#"<text x="{left}" y="18" class="title">Reform cost (million yuan over the horizon) against Δ {}</text>"#,
         esc(metric)
     );
-    for (t, label) in labelled_ticks(y0, y1, 5) {
-        let ty = y(t);
-        let _ = write!(
-            s,
-            r##"<line x1="{left}" y1="{ty:.1}" x2="{:.1}" y2="{ty:.1}" stroke="#e5e9f0"/><text x="{:.1}" y="{:.1}" class="tick" text-anchor="end">{label}</text>"##,
-            w - right,
-            left - 6.0,
-            ty + 4.0
-        );
-    }
-    for (t, label) in labelled_ticks(0.0, x1, 6) {
-        let tx = x(t);
-        let _ = write!(
-            s,
-            r#"<text x="{tx:.1}" y="{:.1}" class="tick" text-anchor="middle">{label}</text>"#,
-            h - bottom + 16.0
-        );
-    }
+    y_grid(&mut s, y0, y1, y, left, w - right);
+    x_labels(&mut s, 0.0, x1, x, h - bottom + 16.0);
     let zy = y(0.0);
     let _ = write!(
         s,

@@ -4,22 +4,11 @@
 mod common;
 
 use rand::Rng as _;
-use shequ::app::{self, RunOptions};
+use shequ::app;
 use shequ::rng::{self, StreamKind};
 
 fn run_into(dir: &std::path::Path, threads: usize, seed: u64) {
-    let scenario = common::root().join("tests/data/small.toml");
-    let opts = RunOptions {
-        scenarios: vec![scenario],
-        reps: 4,
-        seed,
-        out: dir.to_path_buf(),
-        threads,
-        baseline: None,
-        command_line: vec![],
-        shard: None,
-        resume: false,
-    };
+    let opts = common::options(&["tests/data/small.toml"], 4, seed, dir, threads);
     let loaded = app::load_scenarios(&opts.scenarios).unwrap();
     app::run(&opts, &loaded, &|| {}).unwrap();
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use shequ::app::{self, RunOptions};
+use shequ::app;
 
 fn after_header<'a>(doc: &'a str, header: &str) -> &'a str {
     let i = doc.find(header).unwrap_or_else(|| panic!("`{header}` not found"));
@@ -28,20 +28,13 @@ fn data_dictionary_covers_every_column_and_metric() {
         "the metric table in docs/outputs.md is stale: regenerate it with `shequ metrics`"
     );
     let dir = tempfile::tempdir().unwrap();
-    let opts = RunOptions {
-        scenarios: vec![
-            common::root().join("tests/data/small.toml"),
-            common::root().join("scenarios/reforms/raise_stipends.toml"),
-        ],
-        reps: 2,
-        seed: 1,
-        out: dir.path().to_path_buf(),
-        threads: 1,
-        baseline: None,
-        command_line: vec![],
-        shard: None,
-        resume: false,
-    };
+    let opts = common::options(
+        &["tests/data/small.toml", "scenarios/reforms/raise_stipends.toml"],
+        2,
+        1,
+        dir.path(),
+        1,
+    );
     let mut loaded = app::load_scenarios(&opts.scenarios).unwrap();
     loaded[1].params.simulation = loaded[0].params.simulation.clone();
     app::run(&opts, &loaded, &|| {}).unwrap();

@@ -5,7 +5,7 @@
 
 mod common;
 
-use shequ::app::{self, RunOptions};
+use shequ::app;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -129,20 +129,13 @@ fn resume_refuses_a_different_study() {
 #[test]
 fn failing_replications_are_recorded_and_the_run_goes_on() {
     let root = tempfile::tempdir().unwrap();
-    let opts = RunOptions {
-        scenarios: vec![
-            common::root().join("tests/data/small.toml"),
-            common::root().join("tests/data/small_stipends.toml"),
-        ],
-        reps: 3,
-        seed: 4,
-        out: root.path().to_path_buf(),
-        threads: 1,
-        baseline: None,
-        command_line: vec![],
-        shard: None,
-        resume: false,
-    };
+    let opts = common::options(
+        &["tests/data/small.toml", "tests/data/small_stipends.toml"],
+        3,
+        4,
+        root.path(),
+        1,
+    );
     let mut loaded = app::load_scenarios(&opts.scenarios).unwrap();
     // Dynamics that produce an invalid state (bypassing file validation).
     loaded[1].params.satisfaction.initial = f64::NAN;

@@ -4,7 +4,7 @@
 
 mod common;
 
-use shequ::app::{self, RunOptions};
+use shequ::app;
 use std::process::Command;
 
 fn chromium() -> Option<String> {
@@ -22,21 +22,17 @@ fn chromium() -> Option<String> {
 #[test]
 fn report_renders_all_charts_in_headless_chromium() {
     let dir = tempfile::tempdir().unwrap();
-    let opts = RunOptions {
-        scenarios: vec![
-            common::root().join("tests/data/small.toml"),
-            common::root().join("scenarios/reforms/raise_stipends.toml"),
-            common::root().join("scenarios/reforms/party_building.toml"),
+    let opts = common::options(
+        &[
+            "tests/data/small.toml",
+            "scenarios/reforms/raise_stipends.toml",
+            "scenarios/reforms/party_building.toml",
         ],
-        reps: 3,
-        seed: 5,
-        out: dir.path().to_path_buf(),
-        threads: 0,
-        baseline: None,
-        command_line: vec![],
-        shard: None,
-        resume: false,
-    };
+        3,
+        5,
+        dir.path(),
+        0,
+    );
     let mut loaded = app::load_scenarios(&opts.scenarios).unwrap();
     let sim = loaded[0].params.simulation.clone();
     for s in &mut loaded[1..] {

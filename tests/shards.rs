@@ -17,18 +17,14 @@ const FILES: [&str; 5] = [
 
 fn opts(out: &Path, threads: usize, shard: Option<Shard>, seed: u64) -> RunOptions {
     RunOptions {
-        scenarios: vec![
-            common::root().join("tests/data/small.toml"),
-            common::root().join("tests/data/small_stipends.toml"),
-        ],
-        reps: 5,
-        seed,
-        out: out.to_path_buf(),
-        threads,
-        baseline: None,
-        command_line: vec![],
         shard,
-        resume: false,
+        ..common::options(
+            &["tests/data/small.toml", "tests/data/small_stipends.toml"],
+            5,
+            seed,
+            out,
+            threads,
+        )
     }
 }
 

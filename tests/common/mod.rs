@@ -29,3 +29,18 @@ pub fn extends_baseline(extra: &str) -> String {
         root().join("scenarios/baseline.toml").display()
     )
 }
+
+/// Run options for a study of `scenarios` (paths relative to the crate root).
+pub fn options(scenarios: &[&str], reps: u32, seed: u64, out: &Path, threads: usize) -> shequ::app::RunOptions {
+    shequ::app::RunOptions {
+        scenarios: scenarios.iter().map(|s| root().join(s)).collect(),
+        reps,
+        seed,
+        out: out.to_path_buf(),
+        threads,
+        baseline: None,
+        command_line: vec![],
+        shard: None,
+        resume: false,
+    }
+}
