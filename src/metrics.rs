@@ -41,6 +41,13 @@ pub struct MetricDef {
     pub definition: &'static str,
 }
 
+impl MetricDef {
+    /// Shares, rates and 0..1 indices must lie in [0, 1].
+    pub fn is_share(&self) -> bool {
+        matches!(self.unit, "share" | "0..1" | "1/month" | "1/year")
+    }
+}
+
 macro_rules! metric {
     ($name:literal, $unit:literal, $dir:ident, $def:literal) => {
         MetricDef {

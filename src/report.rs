@@ -149,21 +149,16 @@ pub fn forest(compare: &Table, metric: &str) -> Option<String> {
     let h = top + row_h * rows.len() as f64 + 40.0;
     let lo = rows.iter().map(|r| r.2).fold(0.0f64, f64::min);
     let hi = rows.iter().map(|r| r.3).fold(0.0f64, f64::max);
-    let pad = (hi - lo).max(1e-12) * 0.05;
-    let (lo, hi) = (lo - pad, hi + pad);
+    let (lo, hi) = padded(lo, hi, 0.05);
     let x = |v: f64| scale(v, lo, hi, left, w - right);
     let dir = direction(metric);
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg class="chart forest" xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="Forest plot: {m}">"#,
-        m = esc(metric)
-    );
-    let _ = write!(
-        s,
-        r#"<text x="{left}" y="18" class="title">Δ {} vs baseline (mean, 95% CI; {} is better)</text>"#,
-        esc(metric),
-        dir
+    let mut s = svg_open(
+        "forest",
+        w,
+        h,
+        &format!("Forest plot: {metric}"),
+        left,
+        &format!("Δ {} vs baseline (mean, 95% CI; {} is better)", metric, dir),
     );
     let bottom = top + row_h * rows.len() as f64;
     for (t, label) in labelled_ticks(lo, hi, 6) {
@@ -228,6 +223,24 @@ pub fn forest(compare: &Table, metric: &str) -> Option<String> {
 /// One month of a fan chart: (month, p05, p50, p95).
 type Band = (f64, f64, f64, f64);
 
+/// Opens an SVG chart and writes its title.
+fn svg_open(class: &str, w: f64, h: f64, label: &str, left: f64, title: &str) -> String {
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="chart {class}" xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="{}">"#,
+        esc(label)
+    );
+    let _ = write!(s, r#"<text x="{left}" y="18" class="title">{}</text>"#, esc(title));
+    s
+}
+
+/// [lo, hi] widened by `frac` of its width on each side.
+fn padded(lo: f64, hi: f64, frac: f64) -> (f64, f64) {
+    let pad = (hi - lo).max(1e-12) * frac;
+    (lo - pad, hi + pad)
+}
+
 /// Horizontal grid lines with labels on the left, from `left` to `right_x`.
 fn y_grid(s: &mut String, lo: f64, hi: f64, y: impl Fn(f64) -> f64, left: f64, right_x: f64) {
     for (t, label) in labelled_ticks(lo, hi, 5) {
@@ -286,20 +299,16 @@ pub fn fan(timeseries: &Table, metric: &str, scenarios: &[&str]) -> Option<Strin
         y0 = y0.min(a);
         y1 = y1.max(b);
     }
-    let pad = (y1 - y0).max(1e-12) * 0.05;
-    let (y0, y1) = (y0 - pad, y1 + pad);
+    let (y0, y1) = padded(y0, y1, 0.05);
     let x = |v: f64| scale(v, x0, x1, left, w - right);
     let y = |v: f64| scale(v, y0, y1, h - bottom, top);
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg class="chart fan" xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="Fan chart: {m}">"#,
-        m = esc(metric)
-    );
-    let _ = write!(
-        s,
-        r#"<text x="{left}" y="18" class="title">{} by month (median, 5–95% of replications)</text>"#,
-        esc(metric)
+    let mut s = svg_open(
+        "fan",
+        w,
+        h,
+        &format!("Fan chart: {metric}"),
+        left,
+        &format!("{} by month (median, 5–95% of replications)", metric),
     );
     y_grid(&mut s, y0, y1, y, left, w - right);
     x_labels(&mut s, x0, x1, x, h - bottom + 16.0);
@@ -365,20 +374,16 @@ pub fn cost_effect(compare: &Table, metric: &str) -> Option<String> {
     let x1 = pts.iter().map(|p| p.1).fold(0.0f64, f64::max) * 1.08 + 1e-9;
     let y0 = pts.iter().map(|p| p.3).fold(0.0f64, f64::min);
     let y1 = pts.iter().map(|p| p.4).fold(0.0f64, f64::max);
-    let pad = (y1 - y0).max(1e-12) * 0.08;
-    let (y0, y1) = (y0 - pad, y1 + pad);
+    let (y0, y1) = padded(y0, y1, 0.08);
     let x = |v: f64| scale(v, 0.0, x1, left, w - right);
     let y = |v: f64| scale(v, y0, y1, h - bottom, top);
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg class="chart cost" xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="Cost and effect: {m}">"#,
-        m = esc(metric)
-    );
-    let _ = write!(
-        s,
-        r#"<text x="{left}" y="18" class="title">Reform cost (million yuan over the horizon) against Δ {}</text>"#,
-        esc(metric)
+    let mut s = svg_open(
+        "cost",
+        w,
+        h,
+        &format!("Cost and effect: {metric}"),
+        left,
+        &format!("Reform cost (million yuan over the horizon) against Δ {}", metric),
     );
     y_grid(&mut s, y0, y1, y, left, w - right);
     x_labels(&mut s, 0.0, x1, x, h - bottom + 16.0);

@@ -14,12 +14,12 @@ use rand::Rng as _;
 /// The generator every stream uses.
 pub type Rng = rand_pcg::Pcg64Mcg;
 
-pub const SEED_DERIVATION: &str = "replication_seed = mix(mix(seed) ^ replication); stream h = mix(mix(replication_seed ^ kind) ^ index); Pcg64Mcg (rand_pcg, PCG-XSL-RR 128/64 MCG) with state = (mix(h^1)<<64 | mix(h^2)) | 1; mix = SplitMix64 finaliser; kinds: 1 district, 2 jurisdiction (index = data-file row), 3 committee and 4 committee residents (index = committee order in the data file)";
+pub const SEED_DERIVATION: &str = "replication_seed = mix(mix(seed) ^ replication); stream h = mix(mix(replication_seed ^ kind) ^ index); Pcg64Mcg (rand_pcg, PCG-XSL-RR 128/64 MCG) with state = (mix(h^1)<<64 | mix(h^2)) | 1; mix = SplitMix64 finaliser; kinds: 2 jurisdiction (index = data-file row), 3 committee and 4 committee residents (index = committee order in the data file)";
 
 /// What a stream belongs to.
 #[derive(Debug, Clone, Copy)]
 pub enum StreamKind {
-    District = 1,
+    // 1 is reserved (a district stream is not needed: the district draws nothing).
     Jurisdiction = 2,
     Committee = 3,
     /// A second stream for a committee's residents: two independent

@@ -61,17 +61,12 @@ pub enum Outcome {
     Skipped,
 }
 
-/// Units of metrics that must lie in [0, 1].
-fn is_share(unit: &str) -> bool {
-    matches!(unit, "share" | "0..1" | "1/month" | "1/year")
-}
-
 /// Checks a replication's outputs: every value finite, every share in [0, 1].
 pub fn check(r: &RepResult) -> Result<(), String> {
     let rows = std::iter::once((0usize, &r.values)).chain(r.monthly.iter().enumerate().map(|(m, v)| (m + 1, v)));
     for (month, v) in rows {
         for (m, x) in crate::metrics::METRICS.iter().zip(v.iter()) {
-            let bad = !x.is_finite() || (is_share(m.unit) && !(0.0..=1.0).contains(x));
+            let bad = !x.is_finite() || (m.is_share() && !(0.0..=1.0).contains(x));
             if bad {
                 let when = if month == 0 {
                     "the outcome window".to_string()

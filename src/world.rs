@@ -207,7 +207,6 @@ pub struct District {
     /// Reform cost paid by anyone so far (yuan).
     pub reform_cost: f64,
     pub reform_cost_month: f64,
-    pub rng: Option<Rng>,
 }
 
 /// The whole simulated world of one replication.
@@ -399,7 +398,6 @@ pub fn build(p: &Params, specs: &[JurisdictionSpec], replication_seed: u64) -> W
             cash: p.district.initial_cash_yuan,
             reform_cost: 0.0,
             reform_cost_month: 0.0,
-            rng: Some(rng::stream(replication_seed, StreamKind::District, 0)),
         },
         jurisdictions,
         committees,

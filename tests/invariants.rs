@@ -48,10 +48,6 @@ fn money_is_conserved_per_jurisdiction_per_month() {
     }
 }
 
-fn is_share(unit: &str) -> bool {
-    matches!(unit, "share" | "0..1" | "1/month" | "1/year")
-}
-
 #[test]
 fn shares_lie_in_unit_interval_and_nothing_is_nan() {
     let s = common::small();
@@ -62,7 +58,7 @@ fn shares_lie_in_unit_interval_and_nothing_is_nan() {
     for v in &all {
         for (m, x) in METRICS.iter().zip(v) {
             assert!(x.is_finite(), "{} is {x}", m.name);
-            if is_share(m.unit) {
+            if m.is_share() {
                 assert!((0.0..=1.0).contains(x), "{} = {x} outside [0, 1]", m.name);
             }
         }

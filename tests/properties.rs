@@ -8,10 +8,6 @@ use proptest::prelude::*;
 use shequ::metrics::{self, METRICS};
 use shequ::{model, rng, world};
 
-fn is_share(unit: &str) -> bool {
-    matches!(unit, "share" | "0..1" | "1/month" | "1/year")
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
@@ -82,7 +78,7 @@ proptest! {
             }
             for (m, x) in METRICS.iter().zip(metrics::values(&total)) {
                 prop_assert!(x.is_finite(), "{} = {}", m.name, x);
-                if is_share(m.unit) {
+                if m.is_share() {
                     prop_assert!((0.0..=1.0).contains(&x), "{} = {}", m.name, x);
                 }
             }
