@@ -3,7 +3,9 @@
 //!
 //! - `month`: one month of the whole baseline district (~450,000 residents);
 //! - `replication`: a full 60-month replication at 10% of residents;
-//! - `monte_carlo`: a batch of replications on all threads.
+//! - `monte_carlo`: a batch of replications on all threads;
+//! - `national`: one month of the national synthetic scenario at 0.1 %
+//!   (9,000 street offices, 112,000 committees, ~900,000 residents).
 //!
 //! CI runs `cargo test --release --benches`, which executes each benchmark
 //! once (criterion's test mode), so a broken benchmark fails CI quickly.
@@ -70,5 +72,28 @@ fn monte_carlo(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, month, replication, monte_carlo);
+fn national(c: &mut Criterion) {
+    let s = scenario::load(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/national_small.toml"
+    )))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let w0 = world::build(&s.params, &s.jurisdictions, rng::replication_seed(1, 0));
+    let mut g = c.benchmark_group("national");
+    g.throughput(Throughput::Elements(w0.total_persons()));
+    g.sample_size(10);
+    g.bench_function("month_0.1pct", |b| {
+        b.iter_batched(
+            || w0.clone(),
+            |mut w| {
+                model::step(&mut w, &s.params);
+                w
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(benches, month, replication, monte_carlo, national);
 criterion_main!(benches);

@@ -130,8 +130,10 @@ pub fn memory_estimate(scenarios: &[Scenario], reps: u32, threads: usize) -> u64
         .iter()
         .map(|s| {
             let persons = s.population() as f64 * s.params.simulation.population_scale;
-            // Growth, arrivals and vector slack: twice the month-0 residents.
-            (2.0 * persons * crate::world::BYTES_PER_PERSON as f64) as u64
+            // Growth and vector slack (arrays grow by an eighth): 1.25 × the
+            // month-0 residents; committees and their cadres besides.
+            let committees: u64 = s.jurisdictions.iter().map(|j| u64::from(j.committees)).sum();
+            (1.25 * persons * crate::world::BYTES_PER_PERSON as f64) as u64 + committees * COMMITTEE_BYTES
         })
         .max()
         .unwrap_or(0);
@@ -142,8 +144,15 @@ pub fn memory_estimate(scenarios: &[Scenario], reps: u32, threads: usize) -> u64
             months * crate::metrics::N_METRICS as u64 * 8 * u64::from(reps)
         })
         .sum();
-    per_rep * threads.max(1) as u64 + kept
+    // At most one replication per thread is in memory, and no more than there are.
+    let at_once = (threads.max(1) as u64)
+        .min(u64::from(reps) * scenarios.len() as u64)
+        .max(1);
+    per_rep * at_once + kept
 }
+
+/// A committee's state besides its residents (cadres, plan, tallies, streams), rounded up.
+const COMMITTEE_BYTES: u64 = 4096;
 
 /// Memory available to this process (Linux `MemAvailable`), if known.
 fn available_memory() -> Option<u64> {

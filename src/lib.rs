@@ -8,12 +8,14 @@
 
 pub mod app;
 pub mod cadres;
+pub mod calibrate;
 pub mod committees;
 pub mod compare;
 pub mod economy;
 pub mod enforcement;
 pub mod error;
 pub mod finance;
+pub mod generator;
 pub mod metrics;
 pub mod model;
 pub mod output;

@@ -89,6 +89,27 @@ enum Command {
     },
     /// List every metric with unit, direction and definition (markdown).
     Metrics,
+    /// Measure this machine's roofline (memory bandwidth, time per draw), run a
+    /// scenario and print ns per person-month against the roofline floor.
+    Calibrate {
+        /// Scenario to run.
+        #[arg(default_value = "scenarios/baseline.toml")]
+        scenario: PathBuf,
+        /// Replications to run (in parallel when --threads > 1).
+        #[arg(long, default_value_t = 1)]
+        reps: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Threads for the run (0 = all cores); figures are per thread.
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+        /// Buffer streamed for the bandwidth, MiB (several times the last-level cache).
+        #[arg(long, default_value_t = 1024)]
+        stream_mib: usize,
+        /// Print JSON instead of a markdown table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check scenario files without running them.
     Validate {
         #[arg(required = true)]
@@ -222,6 +243,33 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
         Command::Report { dir, scenarios } => {
             let path = app::report(&dir, scenarios)?;
             eprintln!("wrote {}", path.display());
+            Ok(())
+        }
+        Command::Calibrate {
+            scenario,
+            reps,
+            seed,
+            threads,
+            stream_mib,
+            json,
+        } => {
+            let s = app::load_scenarios(std::slice::from_ref(&scenario))?.remove(0);
+            let opts = shequ::calibrate::Options {
+                stream_bytes: stream_mib << 20,
+                draws: 200_000_000,
+                reps,
+                seed,
+                threads,
+            };
+            let c = shequ::calibrate::calibrate(&s, &opts).map_err(|e| AppError::Usage(format!("--threads: {e}")))?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&c).map_err(|e| AppError::Usage(e.to_string()))?
+                );
+            } else {
+                print!("{}", shequ::calibrate::markdown(&c));
+            }
             Ok(())
         }
         Command::Metrics => {

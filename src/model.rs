@@ -20,6 +20,8 @@ pub struct Replication {
     pub window: Totals,
     /// Person-months simulated (sampled residents × months).
     pub person_months: u64,
+    /// 64-bit random draws of the resident passes (nearly all draws).
+    pub resident_draws: u64,
 }
 
 /// Advances the world by one month and returns that month's totals per
@@ -72,9 +74,11 @@ pub fn run(p: &Params, specs: &[JurisdictionSpec], replication_seed: u64) -> Rep
     let mut monthly = Vec::with_capacity(months as usize);
     let mut window_by_jurisdiction = vec![Totals::default(); specs.len()];
     let mut person_months = 0;
+    let mut resident_draws = 0;
     for _ in 0..months {
         person_months += world.total_persons();
         let by_j = step(&mut world, p);
+        resident_draws += world.committees.iter().map(|c| c.tally.draws).sum::<u64>();
         let total = district_total(&by_j, &world);
         if world.month > window_start {
             for (w, t) in window_by_jurisdiction.iter_mut().zip(&by_j) {
@@ -92,5 +96,6 @@ pub fn run(p: &Params, specs: &[JurisdictionSpec], replication_seed: u64) -> Rep
         window_by_jurisdiction,
         window,
         person_months,
+        resident_draws,
     }
 }

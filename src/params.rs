@@ -160,6 +160,22 @@ section!(
 );
 
 section!(
+    /// A synthetic world built from summary figures instead of the
+    /// jurisdictions file (the national scenario). Sizes follow a fixed
+    /// low-discrepancy sequence, so every replication sees the same map.
+    Generator {
+        street_offices: u32 = 0; "jurisdictions", [0, 1_000_000], Setting, "Street offices and towns to generate; 0 = read world.jurisdictions_file instead";
+        committees: u32 = 112_000; "committees", [1, 100_000_000], Estimate, "Residents' committees in all, shared out in proportion to population (≈112,000 in 2020)";
+        persons: f64 = 902_000_000.0; "persons", [1.0, 4e9], Firm, "Residents in all (urban population, 2020 census: 902 M)";
+        fringe_share: f64 = 0.1; "share", [0.0, 1.0], Estimate, "Share of generated jurisdictions that are fringe towns with village-style committees";
+        size_spread: f64 = 0.5; "share", [0.0, 0.95], Estimate, "Relative spread of jurisdiction populations around the mean (uniform ±)";
+        area_km2_urban: f64 = 2.0; "km²", [0.01, 1e5], Estimate, "Area of a generated urban street office (Tianqiao's urban streets: 1.7 km² on average)";
+        area_km2_fringe: f64 = 100.0; "km²", [0.01, 1e6], Estimate, "Area of a generated fringe town";
+        firms_per_10k: f64 = 100.0; "firms/10,000 residents", [0.0, 1e4], Estimate, "Firm density of every generated jurisdiction (Tianqiao's mean: ≈100)";
+    }
+);
+
+section!(
     /// The district government (spec §4.1, §4.8).
     District {
         departments: u32 = 52; "departments", [0, 500], Report, "District departments tasking the street offices (\"50+\")";
@@ -564,6 +580,7 @@ pub struct Reforms {
 pub struct Params {
     pub simulation: Simulation,
     pub world: World,
+    pub generator: Generator,
     pub district: District,
     pub demography: Demography,
     pub labour: Labour,
@@ -587,6 +604,7 @@ impl Params {
         let mut out = Vec::new();
         self.simulation.visit("simulation", &mut out);
         self.world.visit("world", &mut out);
+        self.generator.visit("generator", &mut out);
         self.district.visit("district", &mut out);
         self.demography.visit("demography", &mut out);
         self.labour.visit("labour", &mut out);
@@ -667,6 +685,20 @@ impl Params {
             errs.push((
                 "simulation.outcome_window_months".into(),
                 format!("must be ≤ simulation.months ({})", self.simulation.months),
+            ));
+        }
+        let g = &self.generator;
+        if g.street_offices > 0 && g.committees < g.street_offices {
+            errs.push((
+                "generator.committees".into(),
+                format!("must be ≥ generator.street_offices ({})", g.street_offices),
+            ));
+        }
+        if g.street_offices > 0 && g.persons / f64::from(g.street_offices) * (1.0 + g.size_spread) > f64::from(u32::MAX)
+        {
+            errs.push((
+                "generator.persons".into(),
+                format!("too many persons per street office (at most {} each)", u32::MAX),
             ));
         }
         if self.demography.max_age_years > 127 {

@@ -12,6 +12,7 @@ use crate::reforms::Levers;
 use crate::rng::{self, threshold, two_u32};
 use crate::world::{flag, Committee, Counts, PersonFlows, World};
 use rand::{Rng as _, RngExt as _};
+use rayon::prelude::*;
 
 /// Resident groups for split outputs.
 pub const GROUPS: [&str; 5] = ["everyone", "elderly", "unemployed", "migrants", "low_income"];
@@ -31,6 +32,8 @@ pub struct Tally {
     pub group_satisfaction: [f64; 5],
     pub group_need: [u64; 5],
     pub group_served: [u64; 5],
+    /// 64-bit draws from the committee's two streams in this pass.
+    pub draws: u64,
 }
 
 /// Need kinds, indexing `Tally::need`.
@@ -99,60 +102,90 @@ struct Thresholds {
     alpha: f32,
 }
 
+/// What a committee pass needs from its jurisdiction this month.
+#[derive(Clone, Copy)]
+struct Street {
+    q_base: f64,
+    job_boost: f64,
+    job_loss: f64,
+}
+
 pub fn month(world: &mut World, p: &Params, lv: &Levers) {
-    let scale = world.scale;
-    let mut scratch = Box::<Scratch>::default();
-    for j in 0..world.jurisdictions.len() {
-        let jur = &world.jurisdictions[j];
-        if !jur.active {
-            continue;
-        }
-        let sampled: u64 = jur
-            .committees
-            .iter()
-            .map(|&c| world.committees[c].persons.len() as u64)
-            .sum();
-        let pop = sampled as f64 / scale;
-        let per_10k = if pop > 0.0 { 1e4 / pop } else { 0.0 };
-        let open: u64 = jur.open_issues.iter().sum();
-        let sat = &p.satisfaction;
-        let q_base = sat.base_quality
-            - sat.loss_per_open_issue_per_10k * open as f64 * per_10k
-            - sat.loss_informal_fees * jur.informal
-            - sat.loss_per_incident_per_10k * jur.incidents as f64 * per_10k;
-        let unemployed: u64 = jur
-            .committees
-            .iter()
-            .map(|&c| u64::from(world.committees[c].counts.unemployed))
-            .sum();
-        let employed: u64 = jur
-            .committees
-            .iter()
-            .map(|&c| u64::from(world.committees[c].counts.employed))
-            .sum();
-        // Service enterprises hire from the local unemployed and, when they
-        // fail, lay their workers off (full-scale jobs, sampled residents).
-        let job_boost = if unemployed > 0 {
-            jur.new_jobs * scale / unemployed as f64
-        } else {
-            0.0
-        };
-        let job_loss = if employed > 0 {
-            jur.lost_jobs * scale / employed as f64
-        } else {
-            0.0
-        };
-        let (jurisdictions, coms) = (&mut world.jurisdictions, &mut world.committees);
-        let jur = &mut jurisdictions[j];
-        for &c in &jur.committees {
-            let com = &mut coms[c];
-            let t = thresholds(p, lv, com, q_base, job_boost, job_loss);
-            step_committee(com, &t, &world.death_threshold, p, &mut jur.flows, &mut scratch);
-        }
+    let streets: Vec<Option<Street>> = (0..world.jurisdictions.len())
+        .map(|j| world.jurisdictions[j].active.then(|| street(world, p, j)))
+        .collect();
+    // Committees are independent within the month (own streams, own
+    // residents), so they run in parallel; the flows are integer counts,
+    // summed in committee order afterwards. Same bytes for any thread count.
+    let death = &world.death_threshold;
+    let flows: Vec<PersonFlows> = world
+        .committees
+        .par_iter_mut()
+        .map_init(Box::<Scratch>::default, |scratch, com| {
+            let mut flows = PersonFlows::default();
+            if let Some(st) = streets[com.jurisdiction] {
+                let t = thresholds(p, lv, com, st);
+                step_committee(com, &t, death, p, &mut flows, scratch);
+            }
+            flows
+        })
+        .collect();
+    for (com, f) in world.committees.iter().zip(&flows) {
+        world.jurisdictions[com.jurisdiction].flows.add(f);
     }
 }
 
-fn thresholds(p: &Params, lv: &Levers, com: &Committee, q_base: f64, job_boost: f64, job_loss: f64) -> Thresholds {
+fn street(world: &World, p: &Params, j: usize) -> Street {
+    let scale = world.scale;
+    let jur = &world.jurisdictions[j];
+    let sampled: u64 = jur
+        .committees
+        .iter()
+        .map(|&c| world.committees[c].persons.len() as u64)
+        .sum();
+    let pop = sampled as f64 / scale;
+    let per_10k = if pop > 0.0 { 1e4 / pop } else { 0.0 };
+    let open: u64 = jur.open_issues.iter().sum();
+    let sat = &p.satisfaction;
+    let q_base = sat.base_quality
+        - sat.loss_per_open_issue_per_10k * open as f64 * per_10k
+        - sat.loss_informal_fees * jur.informal
+        - sat.loss_per_incident_per_10k * jur.incidents as f64 * per_10k;
+    let unemployed: u64 = jur
+        .committees
+        .iter()
+        .map(|&c| u64::from(world.committees[c].counts.unemployed))
+        .sum();
+    let employed: u64 = jur
+        .committees
+        .iter()
+        .map(|&c| u64::from(world.committees[c].counts.employed))
+        .sum();
+    // Service enterprises hire from the local unemployed and, when they
+    // fail, lay their workers off (full-scale jobs, sampled residents).
+    let job_boost = if unemployed > 0 {
+        jur.new_jobs * scale / unemployed as f64
+    } else {
+        0.0
+    };
+    let job_loss = if employed > 0 {
+        jur.lost_jobs * scale / employed as f64
+    } else {
+        0.0
+    };
+    Street {
+        q_base,
+        job_boost,
+        job_loss,
+    }
+}
+
+fn thresholds(p: &Params, lv: &Levers, com: &Committee, st: Street) -> Thresholds {
+    let Street {
+        q_base,
+        job_boost,
+        job_loss,
+    } = st;
     let s = &p.services;
     let l = &p.labour;
     let plan = &com.plan;
@@ -273,14 +306,18 @@ fn step_committee(
     flows: &mut PersonFlows,
     scratch: &mut Scratch,
 ) {
-    let rng = &mut com.rng;
+    let mut counted = rng::Counted::new(&mut com.rng);
+    let rng = &mut counted;
+    // rng_b is drawn exactly once per resident the loop visits.
     let rng_b = &mut com.rng_residents;
+    let mut visited = 0u64;
     let persons = &mut com.persons;
     let mut tally = Tally::default();
     scratch.clear();
     let max_age = death.len() - 1;
     let mut i = 0;
     while i < persons.len() {
+        visited += 1;
         let age = persons.age_months[i].saturating_add(1);
         persons.age_months[i] = age;
         let mut f = persons.flags[i];
@@ -438,6 +475,7 @@ fn step_committee(
         add_count(&mut counts, age, f, t.elderly);
     }
     flows.arrivals += arrivals;
+    tally.draws = counted.draws + visited;
     com.counts = counts;
     com.tally = tally;
 }

@@ -46,9 +46,45 @@ pub fn stream(replication_seed: u64, kind: StreamKind, index: u64) -> Rng {
     Rng::new((u128::from(mix(h ^ 1)) << 64) | u128::from(mix(h ^ 2)))
 }
 
+/// A generator that counts its 64-bit draws, so `shequ calibrate` can state
+/// the draws per person-month exactly. Counting is one register add per
+/// draw; the stream is the wrapped generator's, unchanged.
+pub struct Counted<'a> {
+    inner: &'a mut Rng,
+    pub draws: u64,
+}
+
+impl<'a> Counted<'a> {
+    pub fn new(inner: &'a mut Rng) -> Self {
+        Counted { inner, draws: 0 }
+    }
+}
+
+impl rand::TryRng for Counted<'_> {
+    type Error = std::convert::Infallible;
+
+    #[inline(always)]
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        self.draws += 1;
+        Ok(self.inner.next_u32())
+    }
+
+    #[inline(always)]
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        self.draws += 1;
+        Ok(self.inner.next_u64())
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        self.draws += dst.len().div_ceil(8) as u64;
+        self.inner.fill_bytes(dst);
+        Ok(())
+    }
+}
+
 /// Two 32-bit uniforms from one 64-bit draw.
 #[inline(always)]
-pub fn two_u32(rng: &mut Rng) -> (u32, u32) {
+pub fn two_u32<R: rand::Rng + ?Sized>(rng: &mut R) -> (u32, u32) {
     let x = rng.next_u64();
     (x as u32, (x >> 32) as u32)
 }
@@ -68,7 +104,7 @@ pub fn threshold(p: f64) -> u32 {
 
 /// Uniform in [0, 1).
 #[inline]
-pub fn unit(rng: &mut Rng) -> f64 {
+pub fn unit<R: rand::Rng + ?Sized>(rng: &mut R) -> f64 {
     (rng.next_u64() >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
 }
 
@@ -78,7 +114,7 @@ pub fn monthly(annual: f64) -> f64 {
 }
 
 /// Poisson draw; 0 for a non-positive or non-finite mean.
-pub fn poisson(rng: &mut Rng, mean: f64) -> u64 {
+pub fn poisson<R: rand::Rng + ?Sized>(rng: &mut R, mean: f64) -> u64 {
     if !(mean.is_finite() && mean > 0.0) {
         return 0;
     }
@@ -90,7 +126,7 @@ pub fn poisson(rng: &mut Rng, mean: f64) -> u64 {
 }
 
 /// Binomial draw; 0 when p ≤ 0 or n = 0.
-pub fn binomial(rng: &mut Rng, n: u64, p: f64) -> u64 {
+pub fn binomial<R: rand::Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
     if n == 0 || p.is_nan() || p <= 0.0 {
         return 0;
     }

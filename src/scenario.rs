@@ -374,14 +374,6 @@ pub fn load(path: &Path) -> Result<Scenario, InputError> {
             .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
     });
     let description = meta_string(&resolved, "description").unwrap_or_default();
-    let data_path = PathBuf::from(&params.world.jurisdictions_file);
-    let data_path = if data_path.is_absolute() {
-        data_path
-    } else {
-        top.path.parent().unwrap_or(Path::new(".")).join(data_path)
-    };
-    let data_text = read(&data_path)?;
-    let jurisdictions = parse_jurisdictions(&data_path, &data_text)?;
     let mut sources: Vec<Source> = resolved
         .docs
         .iter()
@@ -390,10 +382,23 @@ pub fn load(path: &Path) -> Result<Scenario, InputError> {
             sha256: hash_hex(d.text.as_bytes()),
         })
         .collect();
-    sources.push(Source {
-        path: data_path,
-        sha256: hash_hex(data_text.as_bytes()),
-    });
+    let jurisdictions = if params.generator.street_offices > 0 {
+        crate::generator::jurisdictions(&params.generator)
+    } else {
+        let data_path = PathBuf::from(&params.world.jurisdictions_file);
+        let data_path = if data_path.is_absolute() {
+            data_path
+        } else {
+            top.path.parent().unwrap_or(Path::new(".")).join(data_path)
+        };
+        let data_text = read(&data_path)?;
+        let jurisdictions = parse_jurisdictions(&data_path, &data_text)?;
+        sources.push(Source {
+            path: data_path,
+            sha256: hash_hex(data_text.as_bytes()),
+        });
+        jurisdictions
+    };
     Ok(Scenario {
         name,
         description,

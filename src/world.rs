@@ -8,6 +8,7 @@ use crate::params::Params;
 use crate::rng::{self, Rng, StreamKind};
 use crate::scenario::{JurisdictionSpec, Kind};
 use rand::RngExt as _;
+use rayon::prelude::*;
 
 /// Bits of a resident's flag byte.
 pub mod flag {
@@ -33,8 +34,12 @@ pub struct Persons {
     pub satisfaction: Vec<f32>,
 }
 
-/// Bytes of state per resident.
+/// Bytes of state per resident (age, flags, satisfaction).
 pub const BYTES_PER_PERSON: usize = std::mem::size_of::<u16>() + std::mem::size_of::<u8>() + std::mem::size_of::<f32>();
+
+/// Residents' arrays grow by 1/GROWTH_DIVISOR of their length, at least MIN_GROWTH.
+const GROWTH_DIVISOR: usize = 8;
+const MIN_GROWTH: usize = 16;
 
 impl Persons {
     pub fn len(&self) -> usize {
@@ -44,6 +49,15 @@ impl Persons {
         self.flags.is_empty()
     }
     pub fn push(&mut self, age_months: u16, flags: u8, satisfaction: f32) {
+        if self.flags.len() == self.flags.capacity() {
+            // Grow by an eighth, not the default doubling: a national world
+            // holds ~900 M residents, and doubling would nearly double the
+            // peak memory for a few percent of growth.
+            let more = (self.flags.len() / GROWTH_DIVISOR).max(MIN_GROWTH);
+            self.age_months.reserve_exact(more);
+            self.flags.reserve_exact(more);
+            self.satisfaction.reserve_exact(more);
+        }
         self.age_months.push(age_months);
         self.flags.push(flags);
         self.satisfaction.push(satisfaction);
@@ -156,6 +170,19 @@ pub struct PersonFlows {
     pub departures: u64,
     pub moved_in: u64,
     pub moved_out: u64,
+}
+
+impl PersonFlows {
+    /// Adds another's counts (all fields).
+    pub fn add(&mut self, o: &PersonFlows) {
+        self.initial += o.initial;
+        self.births += o.births;
+        self.arrivals += o.arrivals;
+        self.deaths += o.deaths;
+        self.departures += o.departures;
+        self.moved_in += o.moved_in;
+        self.moved_out += o.moved_out;
+    }
 }
 
 /// A street office or the fringe town.
@@ -331,18 +358,24 @@ pub fn build(p: &Params, specs: &[JurisdictionSpec], replication_seed: u64) -> W
             }
         })
         .collect();
-    let mut jurisdictions = Vec::with_capacity(specs.len());
-    let mut committees = Vec::new();
+    // Committees are built in parallel: each draws only from its own stream,
+    // so the world is the same for any thread count.
+    let mut plan = Vec::new();
+    let mut first = Vec::with_capacity(specs.len());
     for (j, spec) in specs.iter().enumerate() {
-        let jrng = rng::stream(replication_seed, StreamKind::Jurisdiction, j as u64);
-        let fringe = spec.kind == Kind::Fringe;
-        let n_comm = spec.committees as usize;
-        let sampled_total = ((f64::from(spec.population) * scale).round() as u64).max(n_comm as u64);
-        let mut ids = Vec::with_capacity(n_comm);
+        let n_comm = u64::from(spec.committees);
+        let sampled_total = ((f64::from(spec.population) * scale).round() as u64).max(n_comm);
+        first.push(plan.len());
         for k in 0..n_comm {
-            let id = committees.len();
+            let even = sampled_total / n_comm + u64::from(k < sampled_total % n_comm);
+            plan.push((j, spec.kind == Kind::Fringe, even));
+        }
+    }
+    let committees: Vec<Committee> = plan
+        .par_iter()
+        .enumerate()
+        .map(|(id, &(j, fringe, even))| {
             let mut crng = rng::stream(replication_seed, StreamKind::Committee, id as u64);
-            let even = sampled_total / n_comm as u64 + u64::from((k as u64) < sampled_total % n_comm as u64);
             let spread = p.world.committee_size_spread;
             let size = if spread > 0.0 {
                 let f = 1.0 + spread * (2.0 * rng::unit(&mut crng) - 1.0);
@@ -350,17 +383,13 @@ pub fn build(p: &Params, specs: &[JurisdictionSpec], replication_seed: u64) -> W
             } else {
                 even
             };
-            committees.push(init_committee(
-                p,
-                id,
-                j,
-                fringe,
-                size as usize,
-                &mut crng,
-                replication_seed,
-            ));
-            ids.push(id);
-        }
+            init_committee(p, id, j, fringe, size as usize, &mut crng, replication_seed)
+        })
+        .collect();
+    let mut jurisdictions = Vec::with_capacity(specs.len());
+    for (j, spec) in specs.iter().enumerate() {
+        let jrng = rng::stream(replication_seed, StreamKind::Jurisdiction, j as u64);
+        let ids: Vec<usize> = (first[j]..first[j] + spec.committees as usize).collect();
         let firms = (f64::from(spec.population) / 1e4 * spec.firms_per_10k).round() as u64;
         jurisdictions.push(Jurisdiction {
             name: spec.name.clone(),
