@@ -74,6 +74,8 @@ pub struct RunOptions {
 pub struct RunReport {
     pub manifest: Manifest,
     pub compare: Vec<CompareRow>,
+    /// (metric, summary over replications) for every scenario in order.
+    pub metric_summaries: Vec<(String, crate::stats::Summary)>,
     pub files: Vec<PathBuf>,
 }
 
@@ -216,6 +218,20 @@ fn runs_row(name: &str, r: &RepResult) -> Vec<String> {
     row
 }
 
+/// Index of the scenario named by `--baseline` (default: the first).
+fn baseline_index(opts: &RunOptions, scenarios: &[Scenario]) -> Result<usize, AppError> {
+    match &opts.baseline {
+        None => Ok(0),
+        Some(name) => scenarios.iter().position(|s| &s.name == name).ok_or_else(|| {
+            let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+            AppError::Usage(format!(
+                "--baseline `{name}` is not among the scenarios ({})",
+                names.join(", ")
+            ))
+        }),
+    }
+}
+
 /// Runs a study (or one shard of it) and writes its outputs. Finished
 /// replications are appended to `replications.tsv` (exact) and `runs.csv`
 /// as they finish; the final files are written when all are done.
@@ -226,16 +242,7 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], progress: &(dyn Fn() + Syn
     if scenarios.is_empty() {
         return Err(AppError::Usage("no scenario given".into()));
     }
-    let baseline = match &opts.baseline {
-        None => 0,
-        Some(name) => scenarios.iter().position(|s| &s.name == name).ok_or_else(|| {
-            let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
-            AppError::Usage(format!(
-                "--baseline `{name}` is not among the scenarios ({})",
-                names.join(", ")
-            ))
-        })?,
-    };
+    let baseline = baseline_index(opts, scenarios)?;
     let threads = if opts.threads == 0 {
         rayon::current_num_threads()
     } else {
@@ -482,8 +489,22 @@ fn write_final(
     Ok(RunReport {
         manifest,
         compare,
+        metric_summaries: metric_summaries(results),
         files,
     })
+}
+
+/// Per scenario and metric, the summary over replications.
+fn metric_summaries(results: &[Vec<RepResult>]) -> Vec<(String, crate::stats::Summary)> {
+    results
+        .iter()
+        .flat_map(|reps| {
+            crate::metrics::METRICS.iter().enumerate().map(move |(m, def)| {
+                let x: Vec<f64> = reps.iter().map(|r| r.values[m]).collect();
+                (def.name.to_string(), crate::stats::summarise(&x))
+            })
+        })
+        .collect()
 }
 
 fn shard_scenarios(scenarios: &[Scenario]) -> Vec<ShardScenario> {
@@ -566,6 +587,7 @@ fn finish_shard(
     Ok(RunReport {
         manifest,
         compare: Vec::new(),
+        metric_summaries: Vec::new(),
         files: vec![dir.join(store::FILE), manifest_file],
     })
 }
@@ -867,4 +889,186 @@ pub fn metrics_markdown() -> String {
         ));
     }
     out
+}
+
+/// Options of `shequ sweep`.
+#[derive(Debug, Clone)]
+pub struct SweepOptions {
+    pub reps: u32,
+    pub seed: u64,
+    pub out: PathBuf,
+    /// 0 = all cores.
+    pub threads: usize,
+    pub command_line: Vec<String>,
+}
+
+/// What a finished sweep reports.
+#[derive(Debug)]
+pub struct SweepReport {
+    pub manifest: crate::sweep::SweepManifest,
+    pub files: Vec<PathBuf>,
+}
+
+/// Loads an experiment file (and the scenarios it names).
+pub fn load_experiment(path: &Path) -> Result<crate::experiment::Experiment, AppError> {
+    Ok(crate::experiment::load(path)?)
+}
+
+/// Runs an experiment's design and writes its outputs; `point_done` is
+/// called as each design point finishes.
+pub fn sweep(
+    exp: &crate::experiment::Experiment,
+    opts: &SweepOptions,
+    point_done: &(dyn Fn() + Sync),
+) -> Result<SweepReport, AppError> {
+    use crate::sweep::{self, SweepError};
+    if opts.reps == 0 {
+        return Err(AppError::Usage("--reps must be at least 1".into()));
+    }
+    let threads = if opts.threads == 0 {
+        rayon::current_num_threads()
+    } else {
+        opts.threads
+    };
+    let dir = &opts.out;
+    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+    probe_writable(dir)?;
+    let start = std::time::SystemTime::now();
+    let res = sweep::run(exp, opts.reps, opts.seed, threads, &STOP, point_done).map_err(|e| match e {
+        SweepError::Point(m) => AppError::Input(InputError::new(&exp.path, m)),
+        SweepError::Failed(m) => AppError::Usage(format!("a replication failed, so the design is incomplete: {m}")),
+        SweepError::Stopped => AppError::Interrupted("stopped: a sweep keeps nothing partial; run it again".into()),
+        SweepError::Threads(e) => AppError::Usage(format!("cannot start {threads} threads: {e}")),
+    })?;
+    let end = std::time::SystemTime::now();
+    let mut files = vec![
+        sweep::write_design(dir, exp, &res).map_err(io_err(dir))?,
+        sweep::write_runs(dir, exp, &res).map_err(io_err(dir))?,
+        sweep::write_summary(dir, exp, &res).map_err(io_err(dir))?,
+    ];
+    let rows = sweep::sensitivity(exp, &res);
+    if !rows.is_empty() {
+        files.push(sweep::write_sensitivity(dir, exp, &rows).map_err(io_err(dir))?);
+    }
+    let manifest = sweep::SweepManifest::new(
+        exp,
+        &res,
+        opts.reps,
+        opts.seed,
+        threads,
+        opts.command_line.clone(),
+        start,
+        end,
+    );
+    files.push(manifest.write(dir).map_err(io_err(dir))?);
+    Ok(SweepReport { manifest, files })
+}
+
+/// `--target-ci W --metric NAME`: replicate until the 95% half-width is ≤ W.
+#[derive(Debug, Clone, Serialize)]
+pub struct Adaptive {
+    pub target_half_width: f64,
+    pub metric: String,
+    pub max_reps: u32,
+}
+
+/// The widest 95% half-width of `metric`: over every reform's paired
+/// difference from the baseline, or of the one scenario's mean.
+fn widest_half_width(report: &RunReport, metric: &str) -> f64 {
+    let widths: Vec<f64> = if report.compare.is_empty() {
+        report
+            .metric_summaries
+            .iter()
+            .filter(|(m, _)| m == metric)
+            .map(|(_, s)| half_width(s))
+            .collect()
+    } else {
+        report
+            .compare
+            .iter()
+            .filter(|r| r.split == "district" && r.metric == metric)
+            .map(|r| half_width(&r.diff))
+            .collect()
+    };
+    widths.into_iter().fold(0.0, f64::max)
+}
+
+fn half_width(s: &crate::stats::Summary) -> f64 {
+    match (s.ci95_low, s.ci95_high) {
+        (Some(lo), Some(hi)) => (hi - lo) / 2.0,
+        _ => f64::INFINITY,
+    }
+}
+
+/// Runs batches until the target half-width is met or `max_reps` is
+/// reached. Each batch continues the last (as `--resume` does), so the
+/// final files equal a fixed run with the final replication count.
+pub fn run_adaptive(
+    opts: &RunOptions,
+    scenarios: &[Scenario],
+    target: &Adaptive,
+    progress: &(dyn Fn() + Sync),
+) -> Result<RunReport, AppError> {
+    if crate::compare::metric_index(&target.metric).is_none() {
+        return Err(AppError::Usage(format!(
+            "--metric `{}` is not a metric (see `shequ metrics`)",
+            target.metric
+        )));
+    }
+    if target.target_half_width.is_nan() || target.target_half_width <= 0.0 {
+        return Err(AppError::Usage("--target-ci must be > 0".into()));
+    }
+    if opts.shard.is_some() {
+        return Err(AppError::Usage("--target-ci cannot be combined with --shard".into()));
+    }
+    let max = target.max_reps.max(2);
+    let mut reps = opts.reps.clamp(2, max);
+    let mut batches = Vec::new();
+    let mut o = opts.clone();
+    loop {
+        o.reps = reps;
+        let mut report = run_growing(&o, scenarios, progress, !batches.is_empty())?;
+        batches.push(reps);
+        let h = widest_half_width(&report, &target.metric);
+        let met = h <= target.target_half_width;
+        if met || reps >= max {
+            report.manifest.adaptive = Some(output::AdaptiveRecord {
+                target_half_width: target.target_half_width,
+                metric: target.metric.clone(),
+                max_reps: max,
+                batches,
+                replications: reps,
+                half_width: h,
+                met,
+            });
+            report.manifest.write(&opts.out).map_err(io_err(&opts.out))?;
+            return Ok(report);
+        }
+        // The half-width shrinks as 1/√n: aim 10% past the projected need.
+        let projected = (f64::from(reps) * (h / target.target_half_width).powi(2) * 1.1).ceil();
+        reps = (projected.min(f64::from(max)) as u32).max(reps + 1).min(max);
+    }
+}
+
+/// One adaptive batch: a run that keeps the replications already in `out`.
+fn run_growing(
+    opts: &RunOptions,
+    scenarios: &[Scenario],
+    progress: &(dyn Fn() + Sync),
+    continuing: bool,
+) -> Result<RunReport, AppError> {
+    if continuing {
+        // The earlier batch's identity names fewer replications; rewrite it
+        // so the resume check sees this batch's count.
+        let baseline = baseline_index(opts, scenarios)?;
+        let identity = study_identity(opts, scenarios, baseline);
+        output::write_atomic(&opts.out, IDENTITY, |w| {
+            serde_json::to_writer_pretty(&mut *w, &identity).map_err(std::io::Error::other)?;
+            w.write_all(b"\n")
+        })
+        .map_err(io_err(&opts.out))?;
+    }
+    let mut o = opts.clone();
+    o.resume = continuing || opts.resume;
+    run(&o, scenarios, progress)
 }

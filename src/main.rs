@@ -59,6 +59,35 @@ enum Command {
         /// to take I and N from SLURM_ARRAY_TASK_ID/COUNT/MIN; combine shards with `shequ merge`.
         #[arg(long)]
         shard: Option<String>,
+        /// Adaptive replication: run batches (the first of --reps) until the 95% CI half-width of
+        /// --metric (of every reform's paired difference from the baseline, or of the one
+        /// scenario's mean) is at most this, or --max-reps is reached.
+        #[arg(long, requires = "metric")]
+        target_ci: Option<f64>,
+        /// Metric for --target-ci (see `shequ metrics`).
+        #[arg(long, requires = "target_ci")]
+        metric: Option<String>,
+        /// Most replications per scenario under --target-ci.
+        #[arg(long, default_value_t = 1000)]
+        max_reps: u32,
+    },
+    /// Run an experiment file: a design (grid, lhs, sobol, morris) over uncertain factors, with
+    /// every scenario at every point; writes design, runs, summary, sensitivity and manifest files.
+    Sweep {
+        /// Experiment file (TOML), e.g. scenarios/experiments/baseline_sobol.toml.
+        experiment: PathBuf,
+        /// Replications per scenario at each design point.
+        #[arg(long, default_value_t = 10)]
+        reps: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value = "shequ-sweep")]
+        out: PathBuf,
+        /// Worker threads (0 = all cores). Results do not depend on it.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        #[arg(long)]
+        quiet: bool,
     },
     /// Merge shard directories (from `run --shard`) into the final files of the whole study.
     Merge {
@@ -148,6 +177,9 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             quiet,
             shard,
             resume,
+            target_ci,
+            metric,
+            max_reps,
         } => {
             let shard = match shard.as_deref() {
                 None => {
@@ -185,7 +217,18 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
             let tick = || bar.inc(1);
-            let report = app::run(&opts, &loaded, &tick)?;
+            let report = match (target_ci, metric) {
+                (Some(w), Some(metric)) => {
+                    bar.set_length(u64::from(max_reps) * loaded.len() as u64);
+                    let target = app::Adaptive {
+                        target_half_width: w,
+                        metric,
+                        max_reps,
+                    };
+                    app::run_adaptive(&opts, &loaded, &target, &tick)?
+                }
+                _ => app::run(&opts, &loaded, &tick)?,
+            };
             bar.finish_and_clear();
             if !quiet {
                 let m = &report.manifest;
@@ -198,9 +241,68 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
                     m.person_months_per_second,
                     m.ns_per_person_month_per_thread
                 );
+                if let Some(a) = &m.adaptive {
+                    eprintln!(
+                        "--target-ci: {} replications (batches {:?}); widest 95% half-width of {} = {} ({})",
+                        a.replications,
+                        a.batches,
+                        a.metric,
+                        shequ::output::sig(a.half_width),
+                        if a.met {
+                            "target met"
+                        } else {
+                            "target NOT met: --max-reps reached"
+                        }
+                    );
+                }
                 if !report.compare.is_empty() {
                     println!("{}", shequ::output::headline_table(&report.compare));
                 }
+                for f in &report.files {
+                    eprintln!("wrote {}", f.display());
+                }
+            }
+            Ok(())
+        }
+        Command::Sweep {
+            experiment,
+            reps,
+            seed,
+            out,
+            threads,
+            quiet,
+        } => {
+            let exp = app::load_experiment(&experiment)?;
+            let points = exp.design().points.len();
+            let bar = ProgressBar::new(points as u64);
+            if quiet || !std::io::stderr().is_terminal() {
+                bar.set_draw_target(ProgressDrawTarget::hidden());
+            }
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} design points (ETA {eta})",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            let opts = app::SweepOptions {
+                reps,
+                seed,
+                out,
+                threads,
+                command_line: std::env::args().collect(),
+            };
+            let report = app::sweep(&exp, &opts, &|| bar.inc(1))?;
+            bar.finish_and_clear();
+            if !quiet {
+                let m = &report.manifest;
+                eprintln!(
+                    "{} design: {} points × {} scenario(s) × {} replications in {:.1} s",
+                    m.design,
+                    m.points,
+                    m.scenarios.len(),
+                    m.replications,
+                    m.wall_seconds
+                );
                 for f in &report.files {
                     eprintln!("wrote {}", f.display());
                 }

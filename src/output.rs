@@ -320,6 +320,20 @@ pub struct ManifestScenario {
     pub months: u32,
 }
 
+/// What the adaptive loop did, recorded in the manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdaptiveRecord {
+    pub target_half_width: f64,
+    pub metric: String,
+    pub max_reps: u32,
+    /// Replication counts after each batch.
+    pub batches: Vec<u32>,
+    pub replications: u32,
+    /// The widest half-width at the end (over scenarios or reform effects).
+    pub half_width: f64,
+    pub met: bool,
+}
+
 /// `manifest.json`: provenance and performance of a run.
 #[derive(Debug, Serialize)]
 pub struct Manifest {
@@ -343,6 +357,9 @@ pub struct Manifest {
     pub person_months: u64,
     pub person_months_per_second: f64,
     pub ns_per_person_month_per_thread: f64,
+    /// Present when `--target-ci` chose the replication count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adaptive: Option<AdaptiveRecord>,
 }
 
 impl Manifest {
@@ -403,6 +420,7 @@ impl Manifest {
             } else {
                 0.0
             },
+            adaptive: None,
         }
     }
 

@@ -1,0 +1,110 @@
+//! `run --target-ci W --metric NAME`: batches until the 95% half-width is
+//! ≤ W; the final files equal a fixed run with the same replication count.
+
+mod common;
+
+use shequ::app::{self, Adaptive};
+use std::path::Path;
+
+fn files_equal(a: &Path, b: &Path, names: &[&str]) {
+    for f in names {
+        let x = std::fs::read(a.join(f)).unwrap();
+        let y = std::fs::read(b.join(f)).unwrap();
+        assert!(x == y, "{f} differs from the fixed run's");
+    }
+}
+
+fn adaptive_matches_fixed(scenarios: &[&str], metric: &str, names: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let loaded = app::load_scenarios(&scenarios.iter().map(|s| common::root().join(s)).collect::<Vec<_>>()).unwrap();
+    // A pilot run sets a target that needs about 12 replications.
+    let pilot_dir = dir.path().join("pilot");
+    let pilot = app::run(&common::options(scenarios, 4, 11, &pilot_dir, 2), &loaded, &|| {}).unwrap();
+    let h4 = if pilot.compare.is_empty() {
+        let s = &pilot.metric_summaries.iter().find(|(m, _)| m == metric).unwrap().1;
+        (s.ci95_high.unwrap() - s.ci95_low.unwrap()) / 2.0
+    } else {
+        let r = pilot
+            .compare
+            .iter()
+            .find(|r| r.split == "district" && r.metric == metric)
+            .unwrap();
+        (r.diff.ci95_high.unwrap() - r.diff.ci95_low.unwrap()) / 2.0
+    };
+    let target = h4 * (4.0f64 / 12.0).sqrt() * 1.3;
+    let out = dir.path().join("adaptive");
+    let report = app::run_adaptive(
+        &common::options(scenarios, 3, 11, &out, 2),
+        &loaded,
+        &Adaptive {
+            target_half_width: target,
+            metric: metric.into(),
+            max_reps: 60,
+        },
+        &|| {},
+    )
+    .unwrap();
+    let a = report.manifest.adaptive.clone().unwrap();
+    assert!(a.met, "{a:?}");
+    assert!(a.half_width <= target);
+    assert!(a.batches.len() >= 2 && a.batches[0] == 3, "{a:?}");
+    assert_eq!(*a.batches.last().unwrap(), a.replications);
+    assert_eq!(report.manifest.replications, a.replications);
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(
+        manifest.contains("\"adaptive\""),
+        "the manifest records the adaptive run"
+    );
+    let fixed = dir.path().join("fixed");
+    app::run(
+        &common::options(scenarios, a.replications, 11, &fixed, 1),
+        &loaded,
+        &|| {},
+    )
+    .unwrap();
+    files_equal(&out, &fixed, names);
+}
+
+#[test]
+fn one_scenario_stops_at_the_target_and_equals_a_fixed_run() {
+    adaptive_matches_fixed(
+        &["tests/data/small.toml"],
+        "satisfaction_mean",
+        &["runs.csv", "summary.csv", "timeseries.csv"],
+    );
+}
+
+#[test]
+fn reform_effects_stop_at_the_target_and_equal_a_fixed_run() {
+    adaptive_matches_fixed(
+        &["tests/data/small.toml", "tests/data/small_stipends.toml"],
+        "cadre_turnover_rate",
+        &[
+            "runs.csv",
+            "summary.csv",
+            "timeseries.csv",
+            "compare.csv",
+            "compare_by_group.csv",
+        ],
+    );
+}
+
+#[test]
+fn an_unmet_target_stops_at_max_reps() {
+    let dir = tempfile::tempdir().unwrap();
+    let loaded = app::load_scenarios(&[common::root().join("tests/data/small.toml")]).unwrap();
+    let report = app::run_adaptive(
+        &common::options(&["tests/data/small.toml"], 2, 1, dir.path(), 2),
+        &loaded,
+        &Adaptive {
+            target_half_width: 1e-12,
+            metric: "satisfaction_mean".into(),
+            max_reps: 5,
+        },
+        &|| {},
+    )
+    .unwrap();
+    let a = report.manifest.adaptive.unwrap();
+    assert!(!a.met);
+    assert_eq!(a.replications, 5);
+}

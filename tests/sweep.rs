@@ -1,0 +1,189 @@
+//! `shequ sweep`: experiment files, the four designs end to end on a tiny
+//! scenario, thread-count independence, located errors, and the shipped
+//! experiment files.
+
+mod common;
+
+use shequ::app::{self, AppError};
+use std::path::Path;
+
+/// A tiny experiment over the small test scenarios (1% of residents, 12 months).
+fn experiment(dir: &Path, design: &str, factors: &str, two_scenarios: bool) -> std::path::PathBuf {
+    let root = common::root();
+    let scen = if two_scenarios {
+        format!(
+            "[\"{}\", \"{}\"]",
+            root.join("tests/data/small.toml").display(),
+            root.join("tests/data/small_stipends.toml").display()
+        )
+    } else {
+        format!("[\"{}\"]", root.join("tests/data/small.toml").display())
+    };
+    let text = format!(
+        "name = \"t\"\nscenarios = {scen}\npopulation_scale = 0.01\nmetrics = [\"satisfaction_mean\", \"cadre_turnover_rate\"]\n\n{design}\n{factors}"
+    );
+    common::write(dir, "exp.toml", &text)
+}
+
+const TWO_FACTORS: &str = "[[factors]]\npath = \"cadres.pay_elasticity\"\nmin = 0.5\nmax = 1.5\n\n[[factors]]\npath = \"labour.layoff_annual\"\nvalues = [0.02, 0.06]\n";
+
+fn sweep(path: &Path, out: &Path, reps: u32, threads: usize) -> Result<app::SweepReport, AppError> {
+    let exp = app::load_experiment(path)?;
+    let opts = app::SweepOptions {
+        reps,
+        seed: 3,
+        out: out.to_path_buf(),
+        threads,
+        command_line: vec![],
+    };
+    app::sweep(&exp, &opts, &|| {})
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn grid_runs_every_point_with_paired_scenarios() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(dir.path(), "[design]\nkind = \"grid\"\nlevels = 3\n", TWO_FACTORS, true);
+    let out = dir.path().join("out");
+    let report = sweep(&exp, &out, 2, 2).unwrap();
+    assert_eq!(report.manifest.points, 6);
+    let design = read(&out.join("design.csv"));
+    let lines: Vec<&str> = design.lines().collect();
+    assert_eq!(
+        lines[0],
+        "point,block,index,factor,cadres.pay_elasticity,labour.layoff_annual"
+    );
+    assert_eq!(lines.len(), 7);
+    assert_eq!(lines[1], "0,grid,,,0.5,0.02");
+    assert_eq!(lines[6], "5,grid,,,1.5,0.06");
+    // 6 points × 2 scenarios × 2 replications.
+    assert_eq!(read(&out.join("runs.csv")).lines().count(), 1 + 24);
+    let summary = read(&out.join("summary.csv"));
+    let stip: Vec<&str> = summary
+        .lines()
+        .filter(|l| l.contains(",small_stipends,cadre_turnover_rate,"))
+        .collect();
+    assert_eq!(stip.len(), 6);
+    assert!(
+        stip.iter().all(|l| !l.ends_with(",,")),
+        "paired differences are filled in"
+    );
+    assert!(
+        !out.join("sensitivity.csv").exists(),
+        "a grid has no sensitivity indices"
+    );
+}
+
+#[test]
+fn sobol_and_morris_write_sensitivity_without_nan_for_any_thread_count() {
+    for design in [
+        "[design]\nkind = \"sobol\"\nn = 4\nbootstrap = 50\n",
+        "[design]\nkind = \"morris\"\ntrajectories = 3\nlevels = 4\nbootstrap = 50\n",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let exp = experiment(dir.path(), design, TWO_FACTORS, true);
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        sweep(&exp, &a, 2, 1).unwrap();
+        sweep(&exp, &b, 2, 2).unwrap();
+        for f in ["design.csv", "runs.csv", "summary.csv", "sensitivity.csv"] {
+            assert_eq!(
+                read(&a.join(f)),
+                read(&b.join(f)),
+                "{f} differs between 1 and 2 threads"
+            );
+        }
+        let sens = read(&a.join("sensitivity.csv"));
+        // 3 targets (2 scenarios + 1 effect) × 2 metrics × 2 factors.
+        assert_eq!(sens.lines().count(), 1 + 12, "{sens}");
+        assert!(sens.contains("small_stipends - small"));
+        assert!(!sens.to_lowercase().contains("nan"), "{sens}");
+    }
+}
+
+#[test]
+fn lhs_points_are_stratified_in_design_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(dir.path(), "[design]\nkind = \"lhs\"\nn = 5\n", TWO_FACTORS, false);
+    let out = dir.path().join("out");
+    sweep(&exp, &out, 1, 2).unwrap();
+    let mut strata: Vec<usize> = read(&out.join("design.csv"))
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let v: f64 = l.split(',').nth(4).unwrap().parse().unwrap();
+            ((v - 0.5) / 1.0 * 5.0).floor() as usize
+        })
+        .collect();
+    strata.sort_unstable();
+    assert_eq!(strata, vec![0, 1, 2, 3, 4]);
+}
+
+fn input_error(text_factors: &str, design: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(dir.path(), design, text_factors, false);
+    match app::load_experiment(&exp) {
+        Err(AppError::Input(e)) => {
+            assert_eq!(e.file, exp, "the error names the experiment file");
+            e.to_string()
+        }
+        Err(e) => panic!("expected an input error, got {e}"),
+        Ok(_) => panic!("expected an error"),
+    }
+}
+
+#[test]
+fn bad_experiments_are_located() {
+    let grid = "[design]\nkind = \"grid\"\nlevels = 2\n";
+    let e = input_error("[[factors]]\npath = \"labour.no_such\"\nmin = 0\nmax = 1\n", grid);
+    assert!(
+        e.contains("no parameter `labour.no_such`") && e.contains("factors[0]"),
+        "{e}"
+    );
+    let e = input_error(TWO_FACTORS.replace("max = 1.5", "max = 9").as_str(), grid);
+    assert!(
+        e.contains("valid range") && e.contains("[0, 5]") && e.contains(":10:"),
+        "{e}"
+    );
+    let e = input_error(
+        "[[factors]]\npath = \"world.committee_size_spread\"\nmin = 0\nmax = 0.5\n",
+        grid,
+    );
+    assert!(e.contains("structure"), "{e}");
+    let e = input_error(
+        TWO_FACTORS,
+        "[design]\nkind = \"morris\"\ntrajectories = 4\nlevels = 3\n",
+    );
+    assert!(e.contains("even"), "{e}");
+    let e = input_error(TWO_FACTORS, "[design]\nkind = \"sobol\"\n");
+    assert!(e.contains("`n` is required"), "{e}");
+    let e = input_error(TWO_FACTORS, "[design]\nkind = \"latin\"\n");
+    assert!(e.contains("unknown variant") && e.contains(":7:"), "{e}");
+    let e = input_error(
+        "[[factors]]\npath = \"cadres.pay_elasticity\"\ndistribution = \"cauchy\"\nmin = 0\nmax = 1\n",
+        grid,
+    );
+    assert!(e.contains("unknown distribution `cauchy`"), "{e}");
+}
+
+#[test]
+fn shipped_experiments_load() {
+    let dir = common::root().join("scenarios/experiments");
+    let mut kinds = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|e| e == "toml") {
+            let e = app::load_experiment(&p).unwrap_or_else(|e| panic!("{e}"));
+            assert!(!e.design().points.is_empty());
+            kinds.push(e.plan.kind.name());
+            if e.name == "baseline_sobol" {
+                assert!(e.factors.len() >= 6);
+            }
+        }
+    }
+    kinds.sort_unstable();
+    kinds.dedup();
+    assert_eq!(kinds, ["grid", "lhs", "morris", "sobol"]);
+}
