@@ -900,12 +900,15 @@ pub struct SweepOptions {
     /// 0 = all cores.
     pub threads: usize,
     pub command_line: Vec<String>,
+    /// Run only this shard of the sweep's items; `sweep --merge` combines shards.
+    pub shard: Option<Shard>,
 }
 
 /// What a finished sweep reports.
 #[derive(Debug)]
 pub struct SweepReport {
-    pub manifest: crate::sweep::SweepManifest,
+    /// None for a shard (its file holds only its items).
+    pub manifest: Option<crate::sweep::SweepManifest>,
     pub files: Vec<PathBuf>,
 }
 
@@ -921,7 +924,7 @@ pub fn sweep(
     opts: &SweepOptions,
     point_done: &(dyn Fn() + Sync),
 ) -> Result<SweepReport, AppError> {
-    use crate::sweep::{self, SweepError};
+    use crate::sweep;
     if opts.reps == 0 {
         return Err(AppError::Usage("--reps must be at least 1".into()));
     }
@@ -934,12 +937,52 @@ pub fn sweep(
     std::fs::create_dir_all(dir).map_err(io_err(dir))?;
     probe_writable(dir)?;
     let start = std::time::SystemTime::now();
-    let res = sweep::run(exp, opts.reps, opts.seed, threads, &STOP, point_done).map_err(|e| match e {
+    let plan = sweep::plan(exp, opts.reps).map_err(|e| sweep_error(exp, threads, e))?;
+    let items = match opts.shard {
+        Some(sh) => sh.select(&plan.items),
+        None => plan.items.clone(),
+    };
+    let results = sweep::run_items(&plan, &items, opts.seed, threads, &STOP, point_done)
+        .map_err(|e| sweep_error(exp, threads, e))?;
+    if let Some(sh) = opts.shard {
+        let header = sweep::ShardHeader {
+            experiment_sha256: exp.sha256.clone(),
+            reps: opts.reps,
+            seed: opts.seed,
+            index: sh.index,
+            count: sh.count,
+            items: items.len(),
+        };
+        let file = sweep::write_shard(dir, &header, &items, &results).map_err(io_err(dir))?;
+        return Ok(SweepReport {
+            manifest: None,
+            files: vec![file],
+        });
+    }
+    let res = sweep::assemble(plan, opts.seed, results);
+    finish_sweep(exp, opts, res, threads, start)
+}
+
+fn sweep_error(exp: &crate::experiment::Experiment, threads: usize, e: crate::sweep::SweepError) -> AppError {
+    use crate::sweep::SweepError;
+    match e {
         SweepError::Point(m) => AppError::Input(InputError::new(&exp.path, m)),
         SweepError::Failed(m) => AppError::Usage(format!("a replication failed, so the design is incomplete: {m}")),
         SweepError::Stopped => AppError::Interrupted("stopped: a sweep keeps nothing partial; run it again".into()),
         SweepError::Threads(e) => AppError::Usage(format!("cannot start {threads} threads: {e}")),
-    })?;
+    }
+}
+
+/// Writes a complete sweep's files.
+fn finish_sweep(
+    exp: &crate::experiment::Experiment,
+    opts: &SweepOptions,
+    res: crate::sweep::SweepResult,
+    threads: usize,
+    start: std::time::SystemTime,
+) -> Result<SweepReport, AppError> {
+    use crate::sweep;
+    let dir = &opts.out;
     let end = std::time::SystemTime::now();
     let mut files = vec![
         sweep::write_design(dir, exp, &res).map_err(io_err(dir))?,
@@ -961,7 +1004,69 @@ pub fn sweep(
         end,
     );
     files.push(manifest.write(dir).map_err(io_err(dir))?);
-    Ok(SweepReport { manifest, files })
+    Ok(SweepReport {
+        manifest: Some(manifest),
+        files,
+    })
+}
+
+/// Combines the shard directories of a sweep (`sweep --shard I/N`) into its
+/// final files, after checking they belong to this experiment, replication
+/// count and seed, and cover every item exactly once.
+pub fn sweep_merge(
+    exp: &crate::experiment::Experiment,
+    dirs: &[PathBuf],
+    opts: &SweepOptions,
+) -> Result<SweepReport, AppError> {
+    use crate::sweep;
+    let start = std::time::SystemTime::now();
+    let plan = sweep::plan(exp, opts.reps).map_err(|e| sweep_error(exp, 1, e))?;
+    let index = |(p, s, r): sweep::SweepItem| (p * exp.scenarios.len() + s) * opts.reps as usize + r as usize;
+    let mut slots: Vec<Option<sweep::ItemResult>> = vec![None; plan.items.len()];
+    let mut count = None;
+    for d in dirs {
+        let path = d.join(sweep::SHARD_FILE);
+        let text = std::fs::read_to_string(&path).map_err(io_err(&path))?;
+        let (h, rows) =
+            sweep::read_shard(&text).map_err(|(l, m)| AppError::Input(InputError::new(&path, m).at(l, 1)))?;
+        let usage = |m: String| AppError::Usage(format!("{}: {m}", path.display()));
+        if h.experiment_sha256 != exp.sha256 {
+            return Err(usage(format!("it ran a different version of {}", exp.path.display())));
+        }
+        if h.reps != opts.reps || h.seed != opts.seed {
+            return Err(usage(format!(
+                "it ran --reps {} --seed {}, not --reps {} --seed {}",
+                h.reps, h.seed, opts.reps, opts.seed
+            )));
+        }
+        if *count.get_or_insert(h.count) != h.count {
+            return Err(usage(format!(
+                "it is a shard of {}, the others of {}",
+                h.count,
+                count.unwrap_or(0)
+            )));
+        }
+        for (item, result) in rows {
+            let k = index(item);
+            if item.1 >= exp.scenarios.len() || item.2 >= opts.reps || k >= slots.len() {
+                return Err(usage(format!("item {item:?} is not part of this sweep")));
+            }
+            if slots[k].replace(result).is_some() {
+                return Err(usage(format!("item {item:?} appears in more than one shard")));
+            }
+        }
+    }
+    let missing = slots.iter().filter(|s| s.is_none()).count();
+    if missing > 0 {
+        return Err(AppError::Usage(format!(
+            "{missing} of {} items are in none of the shards given: is a shard directory missing?",
+            slots.len()
+        )));
+    }
+    let results: Vec<sweep::ItemResult> = slots.into_iter().flatten().collect();
+    let res = sweep::assemble(plan, opts.seed, results);
+    std::fs::create_dir_all(&opts.out).map_err(io_err(&opts.out))?;
+    finish_sweep(exp, opts, res, 0, start)
 }
 
 /// `--target-ci W --metric NAME`: replicate until the 95% half-width is ≤ W.

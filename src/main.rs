@@ -88,6 +88,13 @@ enum Command {
         threads: usize,
         #[arg(long)]
         quiet: bool,
+        /// Run only shard I of N of the sweep's (point, scenario, replication) items (or `slurm`);
+        /// writes sweep_shard.tsv to --out. Combine with --merge.
+        #[arg(long, conflicts_with = "merge")]
+        shard: Option<String>,
+        /// Combine these shard directories (same experiment, --reps and --seed) into the final files in --out.
+        #[arg(long, num_args = 1..)]
+        merge: Vec<PathBuf>,
     },
     /// Merge shard directories (from `run --shard`) into the final files of the whole study.
     Merge {
@@ -271,8 +278,15 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             out,
             threads,
             quiet,
+            shard,
+            merge,
         } => {
             let exp = app::load_experiment(&experiment)?;
+            let shard = match shard.as_deref() {
+                None => None,
+                Some("slurm") => Some(Shard::from_slurm(|k| std::env::var(k).ok()).map_err(AppError::Usage)?),
+                Some(spec) => Some(Shard::parse(spec).map_err(|e| AppError::Usage(format!("--shard {e}")))?),
+            };
             let points = exp.design().points.len();
             let bar = ProgressBar::new(points as u64);
             if quiet || !std::io::stderr().is_terminal() {
@@ -290,19 +304,25 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
                 out,
                 threads,
                 command_line: std::env::args().collect(),
+                shard,
             };
-            let report = app::sweep(&exp, &opts, &|| bar.inc(1))?;
+            let report = if merge.is_empty() {
+                app::sweep(&exp, &opts, &|| bar.inc(1))?
+            } else {
+                app::sweep_merge(&exp, &merge, &opts)?
+            };
             bar.finish_and_clear();
             if !quiet {
-                let m = &report.manifest;
-                eprintln!(
-                    "{} design: {} points × {} scenario(s) × {} replications in {:.1} s",
-                    m.design,
-                    m.points,
-                    m.scenarios.len(),
-                    m.replications,
-                    m.wall_seconds
-                );
+                if let Some(m) = &report.manifest {
+                    eprintln!(
+                        "{} design: {} points × {} scenario(s) × {} replications in {:.1} s",
+                        m.design,
+                        m.points,
+                        m.scenarios.len(),
+                        m.replications,
+                        m.wall_seconds
+                    );
+                }
                 for f in &report.files {
                     eprintln!("wrote {}", f.display());
                 }

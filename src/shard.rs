@@ -8,7 +8,6 @@
 //! belong to one study, are disjoint and complete, and writes the same final
 //! files as a single run.
 
-use crate::runner::Item;
 use serde::{Deserialize, Serialize};
 
 pub const RULE: &str =
@@ -70,7 +69,7 @@ impl Shard {
     }
 
     /// This shard's items, in global order.
-    pub fn select(&self, items: &[Item]) -> Vec<Item> {
+    pub fn select<T: Copy>(&self, items: &[T]) -> Vec<T> {
         items
             .iter()
             .enumerate()
@@ -189,6 +188,7 @@ pub fn check_same_study(m: &[ShardManifest]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runner::Item;
 
     #[test]
     fn shards_partition_the_items() {

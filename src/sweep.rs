@@ -48,16 +48,21 @@ pub enum SweepError {
     Threads(rayon::ThreadPoolBuildError),
 }
 
-/// Runs every point × scenario × replication on `threads` threads.
-/// `point_done` is called each time a point's last replication finishes.
-pub fn run(
-    exp: &Experiment,
-    reps: u32,
-    seed: u64,
-    threads: usize,
-    stop: &AtomicBool,
-    point_done: &(dyn Fn() + Sync),
-) -> Result<SweepResult, SweepError> {
+/// A work item of a sweep: (point, scenario, replication).
+pub type SweepItem = (usize, usize, u32);
+
+/// What a sweep will run: the design, each point's scenarios, every item.
+pub struct Plan {
+    pub design: Design,
+    pub values: Vec<Vec<f64>>,
+    pub scenarios: Vec<Vec<Scenario>>,
+    /// In global order: point-major, then scenario, then replication.
+    pub items: Vec<SweepItem>,
+    pub reps: u32,
+}
+
+/// Lays out the design and checks that every point gives valid parameters.
+pub fn plan(exp: &Experiment, reps: u32) -> Result<Plan, SweepError> {
     let design = exp.design();
     let values: Vec<Vec<f64>> = design.points.iter().map(|p| exp.values(p)).collect();
     let scenarios: Vec<Vec<Scenario>> = values
@@ -69,30 +74,50 @@ pub fn run(
         })
         .collect::<Result<_, _>>()?;
     let n_s = exp.scenarios.len();
-    let per_point = n_s * reps as usize;
-    let items: Vec<(usize, usize, u32)> = (0..values.len())
+    let items = (0..values.len())
         .flat_map(|p| (0..n_s).flat_map(move |s| (0..reps).map(move |r| (p, s, r))))
         .collect();
-    let remaining: Vec<AtomicUsize> = (0..values.len()).map(|_| AtomicUsize::new(per_point)).collect();
+    Ok(Plan {
+        design,
+        values,
+        scenarios,
+        items,
+        reps,
+    })
+}
+
+/// One finished item: its window metrics and person-months.
+pub type ItemResult = (Values, u64);
+
+/// Runs `items` of the plan on `threads` threads, results in item order.
+/// `point_done` is called when the last of a point's items here finishes.
+pub fn run_items(
+    plan: &Plan,
+    items: &[SweepItem],
+    seed: u64,
+    threads: usize,
+    stop: &AtomicBool,
+    point_done: &(dyn Fn() + Sync),
+) -> Result<Vec<ItemResult>, SweepError> {
+    let remaining: Vec<AtomicUsize> = (0..plan.values.len()).map(|_| AtomicUsize::new(0)).collect();
+    for &(p, _, _) in items {
+        remaining[p].fetch_add(1, Ordering::Relaxed);
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(SweepError::Threads)?;
-    let outcomes: Vec<Result<(Values, u64), String>> = pool.install(|| {
+    let outcomes: Vec<Result<ItemResult, String>> = pool.install(|| {
         items
             .par_iter()
             .map(|&(p, s, r)| {
                 if stop.load(Ordering::Relaxed) {
                     return Err(String::new());
                 }
-                let out = runner::replicate_checked(&scenarios[p][s], seed, r)
+                let sc = &plan.scenarios[p][s];
+                let out = runner::replicate_checked(sc, seed, r)
                     .map(|x| (x.values, x.person_months))
-                    .map_err(|e| {
-                        format!(
-                            "design point {p}, scenario `{}`, replication {r}: {e}",
-                            scenarios[p][s].name
-                        )
-                    });
+                    .map_err(|e| format!("design point {p}, scenario `{}`, replication {r}: {e}", sc.name));
                 if remaining[p].fetch_sub(1, Ordering::Relaxed) == 1 {
                     point_done();
                 }
@@ -103,20 +128,129 @@ pub fn run(
     if stop.load(Ordering::Relaxed) {
         return Err(SweepError::Stopped);
     }
-    let mut runs = vec![vec![Vec::with_capacity(reps as usize); n_s]; values.len()];
+    outcomes.into_iter().map(|o| o.map_err(SweepError::Failed)).collect()
+}
+
+/// Puts every item's result in its place (`results` in global item order).
+pub fn assemble(plan: Plan, seed: u64, results: Vec<ItemResult>) -> SweepResult {
+    let n_s = plan.scenarios.first().map_or(0, |s| s.len());
+    let mut runs = vec![vec![Vec::with_capacity(plan.reps as usize); n_s]; plan.values.len()];
     let mut person_months = 0;
-    for (&(p, s, _), o) in items.iter().zip(outcomes) {
-        let (v, pm) = o.map_err(SweepError::Failed)?;
+    for (&(p, s, _), (v, pm)) in plan.items.iter().zip(results) {
         runs[p][s].push(v);
         person_months += pm;
     }
-    Ok(SweepResult {
-        design,
-        values,
+    SweepResult {
+        design: plan.design,
+        values: plan.values,
         runs,
-        seeds: (0..reps).map(|r| rng::replication_seed(seed, u64::from(r))).collect(),
+        seeds: (0..plan.reps)
+            .map(|r| rng::replication_seed(seed, u64::from(r)))
+            .collect(),
         person_months,
+    }
+}
+
+/// Runs every point × scenario × replication on `threads` threads.
+/// `point_done` is called each time a point's last replication finishes.
+pub fn run(
+    exp: &Experiment,
+    reps: u32,
+    seed: u64,
+    threads: usize,
+    stop: &AtomicBool,
+    point_done: &(dyn Fn() + Sync),
+) -> Result<SweepResult, SweepError> {
+    let plan = plan(exp, reps)?;
+    let results = run_items(&plan, &plan.items, seed, threads, stop, point_done)?;
+    Ok(assemble(plan, seed, results))
+}
+
+/// File of a sweep shard's results.
+pub const SHARD_FILE: &str = "sweep_shard.tsv";
+const SHARD_HEADER: &str = "# shequ sweep shard v1";
+
+/// Identity of a shard: the study it belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShardHeader {
+    pub experiment_sha256: String,
+    pub reps: u32,
+    pub seed: u64,
+    pub index: u32,
+    pub count: u32,
+    pub items: usize,
+}
+
+/// Writes a shard's results: a header line with the study's identity, then
+/// one line per item (point, scenario, replication, person-months, values
+/// in shortest round-trip form, so a merge reproduces them bit for bit).
+pub fn write_shard(dir: &Path, h: &ShardHeader, items: &[SweepItem], results: &[ItemResult]) -> io::Result<PathBuf> {
+    write_atomic(dir, SHARD_FILE, |w| {
+        writeln!(
+            w,
+            "{SHARD_HEADER}\t{}\t{}\t{}\t{}/{}\t{}",
+            h.experiment_sha256, h.reps, h.seed, h.index, h.count, h.items
+        )?;
+        for (&(p, s, r), (v, pm)) in items.iter().zip(results) {
+            let vals: Vec<String> = v.iter().map(|x| format!("{x}")).collect();
+            writeln!(w, "{p}\t{s}\t{r}\t{pm}\t{}", vals.join(","))?;
+        }
+        Ok(())
     })
+}
+
+/// A shard file's contents: its identity and its items' results.
+pub type ShardContents = (ShardHeader, Vec<(SweepItem, ItemResult)>);
+
+/// Reads a shard file written by `write_shard`; errors carry the line.
+pub fn read_shard(text: &str) -> Result<ShardContents, (usize, String)> {
+    let mut lines = text.lines();
+    let head: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
+    if head.len() != 6 || head[0] != SHARD_HEADER {
+        return Err((
+            1,
+            format!("not a sweep shard file (expected `{SHARD_HEADER}` and 5 fields)"),
+        ));
+    }
+    let bad = |line: usize, what: &str| (line, format!("cannot read {what}"));
+    let (index, count) = head[4].split_once('/').ok_or_else(|| bad(1, "the shard I/N"))?;
+    let header = ShardHeader {
+        experiment_sha256: head[1].to_string(),
+        reps: head[2].parse().map_err(|_| bad(1, "reps"))?,
+        seed: head[3].parse().map_err(|_| bad(1, "seed"))?,
+        index: index.parse().map_err(|_| bad(1, "the shard index"))?,
+        count: count.parse().map_err(|_| bad(1, "the shard count"))?,
+        items: head[5].parse().map_err(|_| bad(1, "the item count"))?,
+    };
+    let mut rows = Vec::new();
+    for (i, l) in lines.enumerate() {
+        let n = i + 2;
+        let f: Vec<&str> = l.split('\t').collect();
+        if f.len() != 5 {
+            return Err(bad(n, "a result line (5 tab-separated fields)"));
+        }
+        let vals: Vec<f64> = f[4]
+            .split(',')
+            .map(|x| x.parse::<f64>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| bad(n, "the values"))?;
+        let values: Values = vals.try_into().map_err(|_| bad(n, "the values (wrong count)"))?;
+        rows.push((
+            (
+                f[0].parse().map_err(|_| bad(n, "the point"))?,
+                f[1].parse().map_err(|_| bad(n, "the scenario"))?,
+                f[2].parse().map_err(|_| bad(n, "the replication"))?,
+            ),
+            (values, f[3].parse().map_err(|_| bad(n, "person-months"))?),
+        ));
+    }
+    if rows.len() != header.items {
+        return Err((
+            text.lines().count(),
+            format!("{} result lines, the header says {}", rows.len(), header.items),
+        ));
+    }
+    Ok((header, rows))
 }
 
 /// What sensitivity.csv rows are about: a scenario's metric, or a

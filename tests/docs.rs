@@ -76,3 +76,52 @@ fn data_dictionary_covers_every_column_and_metric() {
     }
     assert_eq!(manifest["schema_version"], shequ::output::SCHEMA_VERSION);
 }
+
+#[test]
+fn sweep_outputs_are_documented() {
+    let doc = std::fs::read_to_string(common::root().join("docs/outputs.md")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let exp = common::write(
+        dir.path(),
+        "exp.toml",
+        &format!(
+            "scenarios = [\"{}\", \"{}\"]\npopulation_scale = 0.01\nmetrics = [\"satisfaction_mean\"]\n[design]\nkind = \"sobol\"\nn = 2\nbootstrap = 10\n[[factors]]\npath = \"cadres.pay_elasticity\"\nmin = 0.5\nmax = 1.5\n",
+            common::root().join("tests/data/small.toml").display(),
+            common::root().join("tests/data/small_stipends.toml").display()
+        ),
+    );
+    let e = app::load_experiment(&exp).unwrap();
+    let out = dir.path().join("out");
+    let opts = app::SweepOptions {
+        reps: 1,
+        seed: 1,
+        out: out.clone(),
+        threads: 1,
+        command_line: vec![],
+        shard: None,
+    };
+    app::sweep(&e, &opts, &|| {}).unwrap();
+    let metric_names: Vec<&str> = shequ::metrics::METRICS.iter().map(|m| m.name).collect();
+    for file in ["design.csv", "runs.csv", "summary.csv", "sensitivity.csv"] {
+        let text = std::fs::read_to_string(out.join(file)).unwrap();
+        let section = after_header(&doc, &format!("### sweep `{file}`"));
+        for col in text.lines().next().unwrap().split(',') {
+            if metric_names.contains(&col) || col == "cadres.pay_elasticity" {
+                continue; // one column per metric / per factor, documented as such
+            }
+            assert!(
+                section.contains(&format!("`{col}`")),
+                "sweep {file}: column `{col}` is not documented"
+            );
+        }
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let section = after_header(&doc, "### sweep `manifest.json`");
+    for key in manifest.as_object().unwrap().keys() {
+        assert!(
+            section.contains(&format!("`{key}`")),
+            "sweep manifest key `{key}` is not documented"
+        );
+    }
+}

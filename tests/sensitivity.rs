@@ -165,3 +165,18 @@ fn latin_hypercube_has_one_point_per_stratum_per_factor() {
         }
     }
 }
+
+fn ishigami_plus_1000(u: &[f64]) -> f64 {
+    ishigami(u) + 1000.0
+}
+
+#[test]
+fn sobol_indices_do_not_depend_on_the_output_mean() {
+    // A model output with a large mean and a small spread (like satisfaction)
+    // must not blow up the first-order estimator's error.
+    let est = estimate(ishigami_plus_1000, 3, 1 << 12);
+    for (e, (s1, _)) in est.iter().zip(ishigami_indices()) {
+        assert!((e.first.value - s1).abs() < 0.04, "S1 {} vs {s1}", e.first.value);
+        assert!(e.first.high - e.first.low < 0.15, "{:?}", e.first);
+    }
+}

@@ -5,6 +5,7 @@
 mod common;
 
 use shequ::app::{self, AppError};
+use shequ::shard::Shard;
 use std::path::Path;
 
 /// A tiny experiment over the small test scenarios (1% of residents, 12 months).
@@ -27,16 +28,20 @@ fn experiment(dir: &Path, design: &str, factors: &str, two_scenarios: bool) -> s
 
 const TWO_FACTORS: &str = "[[factors]]\npath = \"cadres.pay_elasticity\"\nmin = 0.5\nmax = 1.5\n\n[[factors]]\npath = \"labour.layoff_annual\"\nvalues = [0.02, 0.06]\n";
 
-fn sweep(path: &Path, out: &Path, reps: u32, threads: usize) -> Result<app::SweepReport, AppError> {
-    let exp = app::load_experiment(path)?;
-    let opts = app::SweepOptions {
+fn options(out: &Path, reps: u32, threads: usize, shard: Option<Shard>) -> app::SweepOptions {
+    app::SweepOptions {
         reps,
         seed: 3,
         out: out.to_path_buf(),
         threads,
         command_line: vec![],
-    };
-    app::sweep(&exp, &opts, &|| {})
+        shard,
+    }
+}
+
+fn sweep(path: &Path, out: &Path, reps: u32, threads: usize) -> Result<app::SweepReport, AppError> {
+    let exp = app::load_experiment(path)?;
+    app::sweep(&exp, &options(out, reps, threads, None), &|| {})
 }
 
 fn read(p: &Path) -> String {
@@ -49,7 +54,7 @@ fn grid_runs_every_point_with_paired_scenarios() {
     let exp = experiment(dir.path(), "[design]\nkind = \"grid\"\nlevels = 3\n", TWO_FACTORS, true);
     let out = dir.path().join("out");
     let report = sweep(&exp, &out, 2, 2).unwrap();
-    assert_eq!(report.manifest.points, 6);
+    assert_eq!(report.manifest.as_ref().unwrap().points, 6);
     let design = read(&out.join("design.csv"));
     let lines: Vec<&str> = design.lines().collect();
     assert_eq!(
@@ -186,4 +191,44 @@ fn shipped_experiments_load() {
     kinds.sort_unstable();
     kinds.dedup();
     assert_eq!(kinds, ["grid", "lhs", "morris", "sobol"]);
+}
+
+#[test]
+fn shards_merge_into_the_files_of_a_single_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = experiment(
+        dir.path(),
+        "[design]\nkind = \"sobol\"\nn = 4\nbootstrap = 50\n",
+        TWO_FACTORS,
+        true,
+    );
+    let exp = app::load_experiment(&path).unwrap();
+    let whole = dir.path().join("whole");
+    app::sweep(&exp, &options(&whole, 2, 2, None), &|| {}).unwrap();
+    let shard_dirs: Vec<_> = (1..=3).map(|i| dir.path().join(format!("shard{i}"))).collect();
+    for (i, d) in shard_dirs.iter().enumerate() {
+        let sh = Shard::parse(&format!("{}/3", i + 1)).unwrap();
+        let r = app::sweep(&exp, &options(d, 2, 1, Some(sh)), &|| {}).unwrap();
+        assert!(r.manifest.is_none());
+    }
+    let merged = dir.path().join("merged");
+    app::sweep_merge(&exp, &shard_dirs, &options(&merged, 2, 1, None)).unwrap();
+    for f in ["design.csv", "runs.csv", "summary.csv", "sensitivity.csv"] {
+        assert_eq!(read(&whole.join(f)), read(&merged.join(f)), "{f}");
+    }
+    // A missing shard, a repeated one, or another seed is refused.
+    let e = app::sweep_merge(&exp, &shard_dirs[..2], &options(&merged, 2, 1, None)).unwrap_err();
+    assert!(e.to_string().contains("in none of the shards"), "{e}");
+    let twice = [
+        shard_dirs[0].clone(),
+        shard_dirs[0].clone(),
+        shard_dirs[1].clone(),
+        shard_dirs[2].clone(),
+    ];
+    let e = app::sweep_merge(&exp, &twice, &options(&merged, 2, 1, None)).unwrap_err();
+    assert!(e.to_string().contains("more than one shard"), "{e}");
+    let mut other = options(&merged, 2, 1, None);
+    other.seed = 4;
+    let e = app::sweep_merge(&exp, &shard_dirs, &other).unwrap_err();
+    assert!(e.to_string().contains("--seed"), "{e}");
 }
