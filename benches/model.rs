@@ -22,13 +22,13 @@ fn baseline() -> scenario::Scenario {
     .unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn month(c: &mut Criterion) {
-    let s = baseline();
+/// Criterion group `group`/`name`: one month of `s` from month 0.
+fn one_month(c: &mut Criterion, group: &str, name: &str, s: &scenario::Scenario) {
     let w0 = world::build(&s.params, &s.jurisdictions, rng::replication_seed(1, 0));
-    let mut g = c.benchmark_group("month");
+    let mut g = c.benchmark_group(group);
     g.throughput(Throughput::Elements(w0.total_persons()));
     g.sample_size(10);
-    g.bench_function("baseline_district", |b| {
+    g.bench_function(name, |b| {
         b.iter_batched(
             || w0.clone(),
             |mut w| {
@@ -39,6 +39,10 @@ fn month(c: &mut Criterion) {
         )
     });
     g.finish();
+}
+
+fn month(c: &mut Criterion) {
+    one_month(c, "month", "baseline_district", &baseline());
 }
 
 fn scaled(scale: f64) -> scenario::Scenario {
@@ -78,21 +82,7 @@ fn national(c: &mut Criterion) {
         "/tests/data/national_small.toml"
     )))
     .unwrap_or_else(|e| panic!("{e}"));
-    let w0 = world::build(&s.params, &s.jurisdictions, rng::replication_seed(1, 0));
-    let mut g = c.benchmark_group("national");
-    g.throughput(Throughput::Elements(w0.total_persons()));
-    g.sample_size(10);
-    g.bench_function("month_0.1pct", |b| {
-        b.iter_batched(
-            || w0.clone(),
-            |mut w| {
-                model::step(&mut w, &s.params);
-                w
-            },
-            BatchSize::LargeInput,
-        )
-    });
-    g.finish();
+    one_month(c, "national", "month_0.1pct", &s);
 }
 
 criterion_group!(benches, month, replication, monte_carlo, national);

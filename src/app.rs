@@ -303,11 +303,7 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], progress: &(dyn Fn() + Syn
             }
         }
     }
-    output::write_atomic(dir, IDENTITY, |w| {
-        serde_json::to_writer_pretty(&mut *w, &identity).map_err(std::io::Error::other)?;
-        w.write_all(b"\n")
-    })
-    .map_err(io_err(dir))?;
+    output::write_json(dir, IDENTITY, &identity).map_err(io_err(dir))?;
     // The journal keeps what is already done (a half-written last line is
     // dropped), then grows as replications finish.
     output::write_atomic(dir, store::FILE, |w| {
@@ -562,11 +558,7 @@ fn finish_shard(
         end_time_utc: output::utc(end),
         command_line: opts.command_line.clone(),
     };
-    let manifest_file = output::write_atomic(dir, shard::MANIFEST, |w| {
-        serde_json::to_writer_pretty(&mut *w, &m).map_err(std::io::Error::other)?;
-        w.write_all(b"\n")
-    })
-    .map_err(io_err(dir))?;
+    let manifest_file = output::write_json(dir, shard::MANIFEST, &m).map_err(io_err(dir))?;
     let flat = runner::group(
         scenarios.len(),
         reps,
@@ -1167,11 +1159,7 @@ fn run_growing(
         // so the resume check sees this batch's count.
         let baseline = baseline_index(opts, scenarios)?;
         let identity = study_identity(opts, scenarios, baseline);
-        output::write_atomic(&opts.out, IDENTITY, |w| {
-            serde_json::to_writer_pretty(&mut *w, &identity).map_err(std::io::Error::other)?;
-            w.write_all(b"\n")
-        })
-        .map_err(io_err(&opts.out))?;
+        output::write_json(&opts.out, IDENTITY, &identity).map_err(io_err(&opts.out))?;
     }
     let mut o = opts.clone();
     o.resume = continuing || opts.resume;

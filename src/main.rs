@@ -153,6 +153,21 @@ enum Command {
     },
 }
 
+/// A progress bar with an ETA on stderr, hidden when quiet or not a terminal.
+fn progress_bar(len: u64, unit: &str, quiet: bool) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    if quiet || !std::io::stderr().is_terminal() {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    bar.set_style(
+        ProgressStyle::with_template(&format!(
+            "{{spinner}} [{{elapsed_precise}}] {{bar:40}} {{pos}}/{{len}} {unit} (ETA {{eta}})"
+        ))
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // First Ctrl-C: finish the replications in progress, keep them, stop.
@@ -213,16 +228,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
                 resume,
             };
             let loaded = app::load_scenarios(&opts.scenarios)?;
-            let bar = ProgressBar::new(app::total_replications(&loaded, reps, shard));
-            if quiet || !std::io::stderr().is_terminal() {
-                bar.set_draw_target(ProgressDrawTarget::hidden());
-            }
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} replications (ETA {eta})",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            );
+            let bar = progress_bar(app::total_replications(&loaded, reps, shard), "replications", quiet);
             let tick = || bar.inc(1);
             let report = match (target_ci, metric) {
                 (Some(w), Some(metric)) => {
@@ -287,17 +293,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
                 Some("slurm") => Some(Shard::from_slurm(|k| std::env::var(k).ok()).map_err(AppError::Usage)?),
                 Some(spec) => Some(Shard::parse(spec).map_err(|e| AppError::Usage(format!("--shard {e}")))?),
             };
-            let points = exp.design().points.len();
-            let bar = ProgressBar::new(points as u64);
-            if quiet || !std::io::stderr().is_terminal() {
-                bar.set_draw_target(ProgressDrawTarget::hidden());
-            }
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} design points (ETA {eta})",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            );
+            let bar = progress_bar(exp.design().points.len() as u64, "design points", quiet);
             let opts = app::SweepOptions {
                 reps,
                 seed,

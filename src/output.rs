@@ -37,6 +37,14 @@ pub fn write_atomic(
     result.map(|_| final_path)
 }
 
+/// Writes `value` as pretty JSON to `name` in `dir` (atomically).
+pub fn write_json(dir: &Path, name: &str, value: &impl Serialize) -> io::Result<PathBuf> {
+    write_atomic(dir, name, |w| {
+        serde_json::to_writer_pretty(&mut *w, value).map_err(io::Error::other)?;
+        w.write_all(b"\n")
+    })
+}
+
 /// Shortest decimal that reads back to the same f64 (byte-stable).
 pub fn num(v: f64) -> String {
     format!("{v}")
@@ -425,10 +433,7 @@ impl Manifest {
     }
 
     pub fn write(&self, dir: &Path) -> io::Result<PathBuf> {
-        write_atomic(dir, "manifest.json", |w| {
-            serde_json::to_writer_pretty(&mut *w, self).map_err(io::Error::other)?;
-            w.write_all(b"\n")
-        })
+        write_json(dir, "manifest.json", self)
     }
 }
 

@@ -617,9 +617,6 @@ impl SweepManifest {
     }
 
     pub fn write(&self, dir: &Path) -> io::Result<PathBuf> {
-        write_atomic(dir, "manifest.json", |w| {
-            serde_json::to_writer_pretty(&mut *w, self).map_err(io::Error::other)?;
-            w.write_all(b"\n")
-        })
+        crate::output::write_json(dir, "manifest.json", self)
     }
 }
