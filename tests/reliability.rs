@@ -36,8 +36,12 @@ fn finish(child: Child) -> (Option<i32>, String) {
     (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
-/// Final files are either absent or complete.
-fn assert_no_truncated_final_file(dir: &Path) {
+/// Final files are either absent or complete. With `whole` (the
+/// uninterrupted run), each final file present must equal its counterpart
+/// byte for byte: a kill can fall between two final files' renames, so the
+/// set may be partial, but no file is ever truncated. Without it (Ctrl-C,
+/// which stops before the final files), none may exist without the manifest.
+fn assert_no_truncated_final_file(dir: &Path, whole: Option<&Path>) {
     let manifest = dir.join("manifest.json");
     if manifest.exists() {
         let text = std::fs::read_to_string(&manifest).unwrap();
@@ -45,8 +49,15 @@ fn assert_no_truncated_final_file(dir: &Path) {
     }
     for f in ["summary.csv", "timeseries.csv", "compare.csv", "compare_by_group.csv"] {
         let p = dir.join(f);
-        if p.exists() {
-            assert!(manifest.exists(), "{f} exists although the run did not finish");
+        if !p.exists() {
+            continue;
+        }
+        match whole {
+            Some(w) => assert!(
+                std::fs::read(&p).unwrap() == std::fs::read(w.join(f)).unwrap(),
+                "{f} is present but differs from the uninterrupted run's"
+            ),
+            None => assert!(manifest.exists(), "{f} exists although the run did not finish"),
         }
     }
 }
@@ -65,7 +76,7 @@ fn killed_runs_resume_to_byte_identical_outputs() {
         std::thread::sleep(Duration::from_millis(ms));
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
-        assert_no_truncated_final_file(&dir);
+        assert_no_truncated_final_file(&dir, Some(&whole));
         let journal = std::fs::read_to_string(dir.join(shequ::store::FILE)).unwrap_or_default();
         let finished = journal.lines().count().saturating_sub(1);
         if (1..48).contains(&finished) && !dir.join("manifest.json").exists() {
@@ -102,7 +113,7 @@ fn ctrl_c_keeps_finished_work_and_says_how_to_resume() {
     }
     assert_eq!(code, Some(130), "{err}");
     assert!(err.contains("--resume"), "{err}");
-    assert_no_truncated_final_file(&dir);
+    assert_no_truncated_final_file(&dir, None);
     let (code, err) = finish(shequ(&dir, &["--resume"]).spawn().unwrap());
     assert_eq!(code, Some(0), "{err}");
     assert!(dir.join("manifest.json").exists());
