@@ -156,6 +156,24 @@ pub fn memory_estimate(scenarios: &[Scenario], reps: u32, threads: usize) -> u64
 /// A committee's state besides its residents (cadres, plan, tallies, streams), rounded up.
 const COMMITTEE_BYTES: u64 = 4096;
 
+/// Refuses a run whose estimated peak memory exceeds what is available.
+fn check_memory(scenarios: &[Scenario], reps: u32, threads: usize) -> Result<(), AppError> {
+    let need = memory_estimate(scenarios, reps, threads);
+    if let Some(avail) = available_memory() {
+        if need > avail {
+            let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
+            return Err(AppError::Usage(format!(
+                "this run needs about {:.1} GiB of memory ({} threads × the largest scenario's residents at {} bytes each, plus results) but {:.1} GiB is available: lower simulation.population_scale, --threads or --reps",
+                gib(need),
+                threads,
+                crate::world::BYTES_PER_PERSON,
+                gib(avail)
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Memory available to this process (Linux `MemAvailable`), if known.
 fn available_memory() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/meminfo").ok()?;
@@ -248,19 +266,7 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], progress: &(dyn Fn() + Syn
     } else {
         opts.threads
     };
-    let need = memory_estimate(scenarios, opts.reps, threads);
-    if let Some(avail) = available_memory() {
-        if need > avail {
-            let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
-            return Err(AppError::Usage(format!(
-                "this run needs about {:.1} GiB of memory ({} threads × the largest scenario's residents at {} bytes each, plus results) but {:.1} GiB is available: lower simulation.population_scale, --threads or --reps",
-                gib(need),
-                threads,
-                crate::world::BYTES_PER_PERSON,
-                gib(avail)
-            )));
-        }
-    }
+    check_memory(scenarios, opts.reps, threads)?;
     let dir = &opts.out;
     std::fs::create_dir_all(dir).map_err(io_err(dir))?;
     probe_writable(dir)?;
@@ -925,6 +931,8 @@ pub fn sweep(
     } else {
         opts.threads
     };
+    // Replications of full-size scenarios dominate; per-item results are small.
+    check_memory(&exp.scenarios, u32::try_from(threads).unwrap_or(u32::MAX), threads)?;
     let dir = &opts.out;
     std::fs::create_dir_all(dir).map_err(io_err(dir))?;
     probe_writable(dir)?;

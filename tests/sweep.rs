@@ -232,3 +232,31 @@ fn shards_merge_into_the_files_of_a_single_sweep() {
     let e = app::sweep_merge(&exp, &shard_dirs, &other).unwrap_err();
     assert!(e.to_string().contains("--seed"), "{e}");
 }
+
+#[test]
+fn a_sweep_too_big_for_memory_is_refused_before_it_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = common::write(
+        dir.path(),
+        "huge.toml",
+        &format!(
+            "extends = \"{}\"\nname = \"huge\"\n[generator]\npersons = 4e9\n",
+            common::root().join("scenarios/national.toml").display()
+        ),
+    );
+    let exp = common::write(
+        dir.path(),
+        "exp.toml",
+        &format!(
+            "scenarios = [\"{}\"]\n[design]\nkind = \"lhs\"\nn = 2\n{TWO_FACTORS}",
+            huge.display()
+        ),
+    );
+    let out = dir.path().join("out");
+    let e = sweep(&exp, &out, 1, 2).unwrap_err();
+    assert!(
+        matches!(e, AppError::Usage(_)) && e.to_string().contains("GiB of memory"),
+        "{e}"
+    );
+    assert!(!out.join("runs.csv").exists());
+}
