@@ -61,7 +61,18 @@ struct Pair<'a> {
     cost_mean: f64,
 }
 
-impl Pair<'_> {
+impl<'a> Pair<'a> {
+    /// The pair over replications aligned by `align`, with the reform's cost.
+    fn new(scenario: &'a str, baseline: &'a str, base: &[&RepResult], scen: &[&RepResult]) -> Self {
+        let (cost_diff, cost_mean) = costs(base, scen);
+        Pair {
+            scenario,
+            baseline,
+            cost_diff,
+            cost_mean,
+        }
+    }
+
     /// Compares two equally long samples of metric `mi`, paired by replication.
     fn row(&self, split: &'static str, unit: &str, mi: usize, base: &[f64], scen: &[f64]) -> CompareRow {
         let (metric, direction) = (METRICS[mi].name, METRICS[mi].direction);
@@ -120,13 +131,7 @@ fn costs(base: &[&RepResult], scen: &[&RepResult]) -> (f64, f64) {
 /// District-level comparison of every metric.
 pub fn compare(baseline: &str, base: &[RepResult], scenario: &str, scen: &[RepResult]) -> Vec<CompareRow> {
     let (base, scen) = align(base, scen);
-    let (cost_diff, cost_mean) = costs(&base, &scen);
-    let pair = Pair {
-        scenario,
-        baseline,
-        cost_diff,
-        cost_mean,
-    };
+    let pair = Pair::new(scenario, baseline, &base, &scen);
     (0..METRICS.len())
         .map(|k| {
             let b: Vec<f64> = base.iter().map(|r| r.values[k]).collect();
@@ -145,13 +150,7 @@ pub fn compare_by_group(
     jurisdiction_names: &[String],
 ) -> Vec<CompareRow> {
     let (base, scen) = align(base, scen);
-    let (cost_diff, cost_mean) = costs(&base, &scen);
-    let pair = Pair {
-        scenario,
-        baseline,
-        cost_diff,
-        cost_mean,
-    };
+    let pair = Pair::new(scenario, baseline, &base, &scen);
     let mut out = Vec::new();
     for (g, group) in GROUPS.iter().enumerate() {
         for (k, name) in GROUP_METRICS.iter().enumerate() {

@@ -47,24 +47,19 @@ pub enum Label {
 }
 
 impl Label {
-    /// The design block and index columns of `design.csv`.
-    pub fn columns(&self) -> (String, String, String) {
-        let none = String::new;
+    /// The `block`, `index` and factor-index columns of `design.csv`.
+    pub fn columns(&self) -> (String, Option<usize>, Option<usize>) {
         match *self {
-            Label::Grid => ("grid".into(), none(), none()),
-            Label::Lhs => ("lhs".into(), none(), none()),
-            Label::SobolA { row } => ("A".into(), row.to_string(), none()),
-            Label::SobolB { row } => ("B".into(), row.to_string(), none()),
-            Label::SobolAB { row, factor } => ("AB".into(), row.to_string(), factor.to_string()),
+            Label::Grid => ("grid".into(), None, None),
+            Label::Lhs => ("lhs".into(), None, None),
+            Label::SobolA { row } => ("A".into(), Some(row), None),
+            Label::SobolB { row } => ("B".into(), Some(row), None),
+            Label::SobolAB { row, factor } => ("AB".into(), Some(row), Some(factor)),
             Label::Morris {
                 trajectory,
                 step,
                 moved,
-            } => (
-                format!("trajectory_{trajectory}"),
-                step.to_string(),
-                moved.map(|m| m.to_string()).unwrap_or_default(),
-            ),
+            } => (format!("trajectory_{trajectory}"), Some(step), moved),
         }
     }
 }

@@ -216,15 +216,6 @@ fn factor_line(text: &str, k: usize) -> Option<usize> {
         .map(|(i, _)| i + 1)
 }
 
-fn line_of(text: &str, key: &str) -> Option<usize> {
-    text.lines()
-        .position(|l| {
-            let t = l.trim_start();
-            t.starts_with(key) && t[key.len()..].trim_start().starts_with('=')
-        })
-        .map(|i| i + 1)
-}
-
 fn factor(spec: &FactorSpec) -> Result<Factor, String> {
     let name = spec.name.clone().unwrap_or_else(|| spec.path.clone());
     let need = |v: Option<f64>, what: &str| v.ok_or_else(|| format!("`{what}` is required for this form"));
@@ -338,18 +329,11 @@ pub fn set_param(params: &Params, path: &str, value: f64) -> Result<Params, Stri
 /// Reads and checks an experiment file and the scenarios it names.
 pub fn load(path: &Path) -> Result<Experiment, InputError> {
     let text = std::fs::read_to_string(path).map_err(|e| InputError::new(path, format!("cannot read file: {e}")))?;
-    let file: ExperimentFile = toml::from_str(&text).map_err(|e| {
-        let mut err = InputError::new(path, e.message().trim().to_string());
-        if let Some(span) = e.span() {
-            let (l, c) = crate::error::line_col(&text, span.start);
-            err = err.at(l, c);
-        }
-        err
-    })?;
+    let file: ExperimentFile = toml::from_str(&text).map_err(|e| scenario::toml_error(path, &text, &e))?;
     let at_key = |key: &str, msg: String| {
         let mut e = InputError::new(path, msg).key(key);
-        if let Some(l) = line_of(&text, key.rsplit('.').next().unwrap_or(key)) {
-            e = e.at(l, 1);
+        if let Some((l, c)) = scenario::locate_key(&text, key) {
+            e = e.at(l, c);
         }
         e
     };

@@ -168,6 +168,28 @@ fn progress_bar(len: u64, unit: &str, quiet: bool) -> ProgressBar {
     bar
 }
 
+/// `--shard I/N` or `--shard slurm`; without it, a note when a Slurm array
+/// task would run the whole study.
+fn parse_shard(arg: Option<&str>, quiet: bool) -> Result<Option<Shard>, AppError> {
+    match arg {
+        None => {
+            if std::env::var_os("SLURM_ARRAY_TASK_ID").is_some() && !quiet {
+                eprintln!(
+                    "note: SLURM_ARRAY_TASK_ID is set; this task runs the whole study. \
+                     Pass --shard slurm to run only its share."
+                );
+            }
+            Ok(None)
+        }
+        Some("slurm") => Shard::from_slurm(|k| std::env::var(k).ok())
+            .map(Some)
+            .map_err(AppError::Usage),
+        Some(spec) => Shard::parse(spec)
+            .map(Some)
+            .map_err(|e| AppError::Usage(format!("--shard {e}"))),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // First Ctrl-C: finish the replications in progress, keep them, stop.
@@ -203,19 +225,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             metric,
             max_reps,
         } => {
-            let shard = match shard.as_deref() {
-                None => {
-                    if std::env::var_os("SLURM_ARRAY_TASK_ID").is_some() && !quiet {
-                        eprintln!(
-                            "note: SLURM_ARRAY_TASK_ID is set; this task runs the whole study. \
-                             Pass --shard slurm to run only its share."
-                        );
-                    }
-                    None
-                }
-                Some("slurm") => Some(Shard::from_slurm(|k| std::env::var(k).ok()).map_err(AppError::Usage)?),
-                Some(spec) => Some(Shard::parse(spec).map_err(|e| AppError::Usage(format!("--shard {e}")))?),
-            };
+            let shard = parse_shard(shard.as_deref(), quiet)?;
             let opts = RunOptions {
                 scenarios,
                 reps,
@@ -288,11 +298,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             merge,
         } => {
             let exp = app::load_experiment(&experiment)?;
-            let shard = match shard.as_deref() {
-                None => None,
-                Some("slurm") => Some(Shard::from_slurm(|k| std::env::var(k).ok()).map_err(AppError::Usage)?),
-                Some(spec) => Some(Shard::parse(spec).map_err(|e| AppError::Usage(format!("--shard {e}")))?),
-            };
+            let shard = parse_shard(shard.as_deref(), quiet)?;
             let bar = progress_bar(exp.design().points.len() as u64, "design points", quiet);
             let opts = app::SweepOptions {
                 reps,

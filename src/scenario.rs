@@ -131,7 +131,8 @@ pub fn locate_key(text: &str, path: &str) -> Option<(usize, usize)> {
     None
 }
 
-fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> InputError {
+/// A TOML syntax or type error located at its line, column and key.
+pub fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> InputError {
     let mut e = InputError::new(path, err.message().trim().to_string());
     if let Some(span) = err.span() {
         let (line, col) = line_col(text, span.start);

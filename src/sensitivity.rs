@@ -22,7 +22,7 @@
 
 use crate::design::{Design, Label};
 use crate::rng::Rng;
-use crate::stats::quantile_sorted;
+use crate::stats::{self, quantile_sorted};
 use rand::RngExt as _;
 
 /// A point estimate and its 95% bootstrap interval.
@@ -81,7 +81,7 @@ impl SaltelliOutputs {
     fn indices(&self, rows: &[usize]) -> Vec<(f64, f64)> {
         let n = rows.len() as f64;
         let all: Vec<f64> = rows.iter().flat_map(|&j| [self.a[j], self.b[j]]).collect();
-        let m = all.iter().sum::<f64>() / all.len() as f64;
+        let m = stats::mean(&all);
         let var = all.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (all.len() as f64 - 1.0);
         self.ab
             .iter()
@@ -169,23 +169,13 @@ pub fn morris(effects: &[Vec<f64>], resamples: usize, rng: &mut Rng) -> Vec<Morr
         .iter()
         .map(|ee| {
             let r = ee.len();
-            let mean = |v: &mut dyn Iterator<Item = f64>| {
-                let (s, c) = v.fold((0.0, 0usize), |(s, c), x| (s + x, c + 1));
-                if c > 0 {
-                    s / c as f64
-                } else {
-                    f64::NAN
-                }
-            };
-            let mu = mean(&mut ee.iter().copied());
-            let mu_star = mean(&mut ee.iter().map(|x| x.abs()));
-            let sigma = if r > 1 {
-                (ee.iter().map(|x| (x - mu) * (x - mu)).sum::<f64>() / (r - 1) as f64).sqrt()
-            } else {
-                f64::NAN
-            };
+            let mean_abs =
+                |idx: &mut dyn Iterator<Item = usize>| stats::mean(&idx.map(|j| ee[j].abs()).collect::<Vec<_>>());
+            let summary = stats::summarise(ee);
+            let (mu, sigma) = (summary.mean, summary.sd.unwrap_or(f64::NAN));
+            let mu_star = mean_abs(&mut (0..r));
             let boot: Vec<f64> = (0..if r > 0 { resamples } else { 0 })
-                .map(|_| mean(&mut resample(r, rng).into_iter().map(|j| ee[j].abs())))
+                .map(|_| mean_abs(&mut resample(r, rng).into_iter()))
                 .collect();
             MorrisIndex {
                 mu,

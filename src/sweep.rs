@@ -291,16 +291,12 @@ pub fn targets(exp: &Experiment) -> Vec<Target> {
 /// (of paired differences, for an effect).
 pub fn point_output(exp: &Experiment, res: &SweepResult, point: usize, t: &Target, metric: usize) -> f64 {
     let runs = &res.runs[point];
-    let x: Vec<f64> = if t.effect {
-        runs[t.scenario]
-            .iter()
-            .zip(&runs[exp.reference])
-            .map(|(a, b)| a[metric] - b[metric])
-            .collect()
+    let of = |s: usize| -> Vec<f64> { runs[s].iter().map(|v| v[metric]).collect() };
+    if t.effect {
+        stats::mean(&stats::paired(&of(exp.reference), &of(t.scenario)))
     } else {
-        runs[t.scenario].iter().map(|v| v[metric]).collect()
-    };
-    stats::mean(&x)
+        stats::mean(&of(t.scenario))
+    }
 }
 
 /// One row of sensitivity.csv.
@@ -374,12 +370,11 @@ pub fn write_design(dir: &Path, exp: &Experiment, res: &SweepResult) -> io::Resu
 
 fn label_columns(exp: &Experiment, l: &Label) -> (String, String, String) {
     let (block, index, factor) = l.columns();
-    let factor = factor
-        .parse::<usize>()
-        .ok()
-        .and_then(|i| exp.factors.get(i))
-        .map_or(factor, |f| f.name.clone());
-    (block, index, factor)
+    (
+        block,
+        index.map(|i| i.to_string()).unwrap_or_default(),
+        factor.map(|f| exp.factors[f].name.clone()).unwrap_or_default(),
+    )
 }
 
 /// `runs.csv`: one row per point × scenario × replication.
