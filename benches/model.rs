@@ -11,10 +11,12 @@
 //! once (criterion's test mode), so a broken benchmark fails CI quickly.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use shequ::{model, rng, runner, scenario, world};
+use shequ::model::scenario::Scenario;
+use shequ::model::{init, rng, schedule};
+use shequ::{runner, scenario};
 use std::path::Path;
 
-fn baseline() -> scenario::Scenario {
+fn baseline() -> Scenario {
     scenario::load(Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/scenarios/baseline.toml"
@@ -23,8 +25,8 @@ fn baseline() -> scenario::Scenario {
 }
 
 /// Criterion group `group`/`name`: one month of `s` from month 0.
-fn one_month(c: &mut Criterion, group: &str, name: &str, s: &scenario::Scenario) {
-    let w0 = world::build(&s.params, &s.jurisdictions, rng::replication_seed(1, 0));
+fn one_month(c: &mut Criterion, group: &str, name: &str, s: &Scenario) {
+    let w0 = init::build(&s.params, &s.jurisdictions, rng::replication_seed(1, 0));
     let mut g = c.benchmark_group(group);
     g.throughput(Throughput::Elements(w0.total_persons()));
     g.sample_size(10);
@@ -32,7 +34,7 @@ fn one_month(c: &mut Criterion, group: &str, name: &str, s: &scenario::Scenario)
         b.iter_batched(
             || w0.clone(),
             |mut w| {
-                model::step(&mut w, &s.params);
+                schedule::step(&mut w, &s.params);
                 w
             },
             BatchSize::LargeInput,
@@ -45,7 +47,7 @@ fn month(c: &mut Criterion) {
     one_month(c, "month", "baseline_district", &baseline());
 }
 
-fn scaled(scale: f64) -> scenario::Scenario {
+fn scaled(scale: f64) -> Scenario {
     let mut s = baseline();
     s.params.simulation.population_scale = scale;
     s
@@ -53,12 +55,12 @@ fn scaled(scale: f64) -> scenario::Scenario {
 
 fn replication(c: &mut Criterion) {
     let s = scaled(0.1);
-    let pm = model::run(&s.params, &s.jurisdictions, 1).person_months;
+    let pm = schedule::run(&s.params, &s.jurisdictions, 1).person_months;
     let mut g = c.benchmark_group("replication");
     g.throughput(Throughput::Elements(pm));
     g.sample_size(10);
     g.bench_function("baseline_60_months_10pct", |b| {
-        b.iter(|| model::run(&s.params, &s.jurisdictions, rng::replication_seed(1, 0)))
+        b.iter(|| schedule::run(&s.params, &s.jurisdictions, rng::replication_seed(1, 0)))
     });
     g.finish();
 }

@@ -3,10 +3,11 @@
 
 use crate::compare::CompareRow;
 use crate::error::InputError;
+use crate::model::params::{ParamInfo, Params};
+use crate::model::scenario::Scenario;
 use crate::output::{self, Manifest};
-use crate::params::{ParamInfo, Params};
 use crate::runner::{self, RepResult};
-use crate::scenario::{self, Scenario};
+use crate::scenario;
 use crate::shard::{self, Shard, ShardManifest, ShardScenario, SourceHash};
 use crate::store;
 use serde::{Deserialize, Serialize};
@@ -135,7 +136,7 @@ pub fn memory_estimate(scenarios: &[Scenario], reps: u32, threads: usize) -> u64
             // Growth and vector slack (arrays grow by an eighth): 1.25 × the
             // month-0 residents; committees and their cadres besides.
             let committees: u64 = s.jurisdictions.iter().map(|j| u64::from(j.committees)).sum();
-            (1.25 * persons * crate::world::BYTES_PER_PERSON as f64) as u64 + committees * COMMITTEE_BYTES
+            (1.25 * persons * crate::model::state::BYTES_PER_PERSON as f64) as u64 + committees * COMMITTEE_BYTES
         })
         .max()
         .unwrap_or(0);
@@ -143,7 +144,7 @@ pub fn memory_estimate(scenarios: &[Scenario], reps: u32, threads: usize) -> u64
         .iter()
         .map(|s| {
             let months = u64::from(s.params.simulation.months) + 1 + s.jurisdictions.len() as u64;
-            months * crate::metrics::N_METRICS as u64 * 8 * u64::from(reps)
+            months * crate::model::metrics::N_METRICS as u64 * 8 * u64::from(reps)
         })
         .sum();
     // At most one replication per thread is in memory, and no more than there are.
@@ -166,7 +167,7 @@ fn check_memory(scenarios: &[Scenario], reps: u32, threads: usize) -> Result<(),
                 "this run needs about {:.1} GiB of memory ({} threads × the largest scenario's residents at {} bytes each, plus results) but {:.1} GiB is available: lower simulation.population_scale, --threads or --reps",
                 gib(need),
                 threads,
-                crate::world::BYTES_PER_PERSON,
+                crate::model::state::BYTES_PER_PERSON,
                 gib(avail)
             )));
         }
@@ -333,7 +334,7 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], progress: &(dyn Fn() + Syn
             .terminator(csv::Terminator::Any(b'\n'))
             .from_writer(f);
         let mut header = vec!["scenario".to_string(), "replication".into(), "seed".into()];
-        header.extend(crate::metrics::METRICS.iter().map(|m| m.name.to_string()));
+        header.extend(crate::model::metrics::METRICS.iter().map(|m| m.name.to_string()));
         w.write_record(&header)
             .map_err(|e| io_err(dir)(std::io::Error::other(e)))?;
         for &it in &order {
@@ -454,7 +455,7 @@ fn write_failures(
         c.write_record(["scenario", "replication", "seed", "error"])
             .map_err(std::io::Error::other)?;
         for ((s, r), e) in failures {
-            let seed = crate::rng::replication_seed(seed, u64::from(*r));
+            let seed = crate::model::rng::replication_seed(seed, u64::from(*r));
             c.write_record([scenarios[*s].name.clone(), r.to_string(), seed.to_string(), e.clone()])
                 .map_err(std::io::Error::other)?;
         }
@@ -501,7 +502,7 @@ fn metric_summaries(results: &[Vec<RepResult>]) -> Vec<(String, crate::stats::Su
     results
         .iter()
         .flat_map(|reps| {
-            crate::metrics::METRICS.iter().enumerate().map(move |(m, def)| {
+            crate::model::metrics::METRICS.iter().enumerate().map(move |(m, def)| {
                 let x: Vec<f64> = reps.iter().map(|r| r.values[m]).collect();
                 (def.name.to_string(), crate::stats::summarise(&x))
             })
@@ -877,7 +878,7 @@ fn default_fan(manifest_json: &str, compare: Option<&crate::report::Table>) -> V
 /// The metric table (name, unit, direction, definition) as markdown.
 pub fn metrics_markdown() -> String {
     let mut out = String::from("| metric | unit | direction | definition |\n|---|---|---|---|\n");
-    for m in crate::metrics::METRICS {
+    for m in crate::model::metrics::METRICS {
         out.push_str(&format!(
             "| `{}` | {} | {} | {} |\n",
             m.name,

@@ -7,10 +7,10 @@
 //! `max(bytes / bandwidth, draws × time per draw)`; the ratio of the measured
 //! time to that floor says how much room is left.
 
-use crate::model;
-use crate::rng::{self, StreamKind};
-use crate::scenario::Scenario;
-use crate::world::BYTES_PER_PERSON;
+use crate::model::rng::{self, StreamKind};
+use crate::model::scenario::Scenario;
+use crate::model::schedule;
+use crate::model::state::BYTES_PER_PERSON;
 use rand::Rng as _;
 use serde::Serialize;
 use std::hint::black_box;
@@ -100,11 +100,11 @@ pub fn calibrate(s: &Scenario, o: &Options) -> Result<Calibration, rayon::Thread
     let pool = rayon::ThreadPoolBuilder::new().num_threads(o.threads).build()?;
     let threads = pool.current_num_threads();
     let t = Instant::now();
-    let reps: Vec<model::Replication> = pool.install(|| {
+    let reps: Vec<schedule::Replication> = pool.install(|| {
         use rayon::prelude::*;
         (0..o.reps)
             .into_par_iter()
-            .map(|r| model::run(&s.params, &s.jurisdictions, rng::replication_seed(o.seed, u64::from(r))))
+            .map(|r| schedule::run(&s.params, &s.jurisdictions, rng::replication_seed(o.seed, u64::from(r))))
             .collect()
     });
     let seconds = t.elapsed().as_secs_f64();

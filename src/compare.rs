@@ -8,8 +8,8 @@
 //! - `diff_per_million_yuan`: mean difference / (mean paired difference in
 //!   `reform_cost` / 10^6); empty when the reform costs nothing extra.
 
-use crate::metrics::{Direction, GROUP_METRICS, METRICS};
-use crate::residents::GROUPS;
+use crate::model::metrics::{Direction, GROUP_METRICS, METRICS};
+use crate::model::state::GROUPS;
 use crate::runner::RepResult;
 use crate::stats::{self, Summary};
 

@@ -17,7 +17,7 @@
 //!   moves one factor at a time, in random order, by +Δ or, where that would
 //!   leave [0, 1], by −Δ (Morris 1991).
 
-use crate::rng::Rng;
+use crate::model::rng::Rng;
 use rand::seq::SliceRandom as _;
 use rand::RngExt as _;
 
@@ -201,7 +201,7 @@ mod tests {
 
     #[test]
     fn morris_moves_one_factor_by_delta_per_step() {
-        let mut rng = crate::rng::stream(1, crate::rng::StreamKind::Committee, 0);
+        let mut rng = crate::model::rng::stream(1, crate::model::rng::StreamKind::Committee, 0);
         let (r, k, p) = (5, 4, 4);
         let d = morris(r, k, p, &mut rng);
         assert_eq!(d.points.len(), r * (k + 1));

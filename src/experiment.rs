@@ -29,10 +29,11 @@
 use crate::compare::metric_index;
 use crate::design::{self, Design, SOBOL_MAX_DIMENSIONS, SOBOL_MAX_SAMPLES};
 use crate::error::InputError;
-use crate::metrics::METRICS;
-use crate::params::Params;
-use crate::rng::{self, StreamKind};
-use crate::scenario::{self, Scenario};
+use crate::model::metrics::METRICS;
+use crate::model::params::Params;
+use crate::model::rng::{self, StreamKind};
+use crate::model::scenario::Scenario;
+use crate::scenario;
 use serde::Deserialize;
 use statrs::distribution::{ContinuousCDF, Normal};
 use std::path::{Path, PathBuf};

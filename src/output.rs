@@ -3,10 +3,10 @@
 //! an interrupted run never leaves a truncated file under a final name.
 
 use crate::compare::{self, CompareRow};
-use crate::metrics::{METRICS, N_METRICS};
-use crate::rng;
+use crate::model::metrics::{METRICS, N_METRICS};
+use crate::model::rng;
+use crate::model::scenario::Scenario;
 use crate::runner::RepResult;
-use crate::scenario::Scenario;
 use crate::stats;
 use serde::Serialize;
 use std::io::{self, Write};

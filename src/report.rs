@@ -3,7 +3,7 @@
 //! difference, fan charts of the monthly series, cost against effect, and the
 //! summary, comparison and provenance tables. Pure: tables in, HTML out.
 
-use crate::metrics::METRICS;
+use crate::model::metrics::METRICS;
 use std::fmt::Write as _;
 
 /// A CSV file as read back: header and string cells.

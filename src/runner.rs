@@ -4,11 +4,11 @@
 //! scenario uses replication seed `rng::replication_seed(seed, r)` (common
 //! random numbers).
 
-use crate::metrics::{self, N_METRICS};
-use crate::model;
-use crate::residents::GROUPS;
-use crate::rng;
-use crate::scenario::Scenario;
+use crate::model::metrics::{self, N_METRICS};
+use crate::model::rng;
+use crate::model::scenario::Scenario;
+use crate::model::schedule;
+use crate::model::state::GROUPS;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -31,7 +31,7 @@ pub struct RepResult {
 /// Runs one replication of one scenario.
 pub fn replicate(s: &Scenario, seed: u64, replication: u32) -> RepResult {
     let rep_seed = rng::replication_seed(seed, u64::from(replication));
-    let r = model::run(&s.params, &s.jurisdictions, rep_seed);
+    let r = schedule::run(&s.params, &s.jurisdictions, rep_seed);
     RepResult {
         replication,
         seed: rep_seed,
@@ -65,7 +65,7 @@ pub enum Outcome {
 pub fn check(r: &RepResult) -> Result<(), String> {
     let rows = std::iter::once((0usize, &r.values)).chain(r.monthly.iter().enumerate().map(|(m, v)| (m + 1, v)));
     for (month, v) in rows {
-        for (m, x) in crate::metrics::METRICS.iter().zip(v.iter()) {
+        for (m, x) in crate::model::metrics::METRICS.iter().zip(v.iter()) {
             let bad = !x.is_finite() || (m.is_share() && !(0.0..=1.0).contains(x));
             if bad {
                 let when = if month == 0 {

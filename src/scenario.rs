@@ -3,62 +3,13 @@
 //! edge; the model itself never touches the file system.
 
 use crate::error::{line_col, InputError};
-use crate::params::Params;
+use crate::model::jurisdictions::{JurisdictionSpec, Kind};
+use crate::model::params::Params;
+use crate::model::scenario::{Scenario, Source};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-/// Kind of jurisdiction: an urban street office or a fringe town whose
-/// committees are still run as villages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Urban,
-    Fringe,
-}
-
-/// One row of the jurisdictions data file.
-#[derive(Debug, Clone, PartialEq)]
-pub struct JurisdictionSpec {
-    pub name: String,
-    pub kind: Kind,
-    pub area_km2: f64,
-    pub population: u32,
-    pub committees: u32,
-    pub firms_per_10k: f64,
-    pub provenance: String,
-}
-
-/// A file that went into a scenario, with its hash.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Source {
-    pub path: PathBuf,
-    pub sha256: String,
-}
-
-/// A resolved, validated scenario.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Scenario {
-    pub name: String,
-    pub description: String,
-    pub path: PathBuf,
-    pub params: Params,
-    pub jurisdictions: Vec<JurisdictionSpec>,
-    /// The scenario file, the files it extends, and the data file.
-    pub sources: Vec<Source>,
-}
-
-impl Scenario {
-    /// SHA-256 of the scenario file itself.
-    pub fn sha256(&self) -> &str {
-        self.sources.first().map_or("", |s| s.sha256.as_str())
-    }
-
-    /// Total residents in the data file.
-    pub fn population(&self) -> u64 {
-        self.jurisdictions.iter().map(|j| u64::from(j.population)).sum()
-    }
-}
 
 /// A scenario file as written: its own keys, before merging with parents.
 struct FileDoc {
@@ -384,7 +335,7 @@ pub fn load(path: &Path) -> Result<Scenario, InputError> {
         })
         .collect();
     let jurisdictions = if params.generator.street_offices > 0 {
-        crate::generator::jurisdictions(&params.generator)
+        crate::model::generator::jurisdictions(&params.generator)
     } else {
         let data_path = PathBuf::from(&params.world.jurisdictions_file);
         let data_path = if data_path.is_absolute() {

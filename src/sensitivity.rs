@@ -21,7 +21,7 @@
 //! trajectories, as above.
 
 use crate::design::{Design, Label};
-use crate::rng::Rng;
+use crate::model::rng::Rng;
 use crate::stats::{self, quantile_sorted};
 use rand::RngExt as _;
 

@@ -10,8 +10,8 @@
 //! (NaN included); lists are comma-separated, rows of a matrix `;`-separated.
 //! A last line without its newline (a killed writer) is ignored.
 
-use crate::metrics::N_METRICS;
-use crate::residents::GROUPS;
+use crate::model::metrics::N_METRICS;
+use crate::model::state::GROUPS;
 use crate::runner::RepResult;
 use std::io::{self, Write};
 

@@ -8,11 +8,11 @@
 
 use crate::design::{Design, Label};
 use crate::experiment::{DesignKind, Experiment};
-use crate::metrics::{METRICS, N_METRICS};
+use crate::model::metrics::{METRICS, N_METRICS};
+use crate::model::rng;
+use crate::model::scenario::Scenario;
 use crate::output::{num, write_atomic};
-use crate::rng;
 use crate::runner;
-use crate::scenario::Scenario;
 use crate::sensitivity::{self, MorrisIndex, SaltelliOutputs, SobolIndex};
 use crate::stats;
 use rayon::prelude::*;

@@ -2,9 +2,9 @@
 
 mod common;
 
-use shequ::metrics::{self, METRICS};
-use shequ::scenario::Kind;
-use shequ::{model, rng, world};
+use shequ::model::jurisdictions::Kind;
+use shequ::model::metrics::{self, METRICS};
+use shequ::model::{init, rng, schedule};
 
 #[test]
 fn baseline_structure_equals_the_report() {
@@ -37,7 +37,7 @@ fn baseline_structure_equals_the_report() {
     for j in &s.jurisdictions {
         assert!(!j.provenance.is_empty(), "{} has a provenance", j.name);
     }
-    let w = world::build(p, &s.jurisdictions, 1);
+    let w = init::build(p, &s.jurisdictions, 1);
     let stations = w.committees.iter().filter(|c| !c.fringe).count();
     assert_eq!(stations, 75, "one service station per urban committee (75)");
     let pop = w.total_persons() as f64;
@@ -53,11 +53,11 @@ fn baseline_structure_equals_the_report() {
 fn committees_drown_in_top_down_tasks_and_short_streets_raise_informal_revenue() {
     let s = common::small();
     let p = &s.params;
-    let mut w = world::build(p, &s.jurisdictions, rng::replication_seed(11, 0));
+    let mut w = init::build(p, &s.jurisdictions, rng::replication_seed(11, 0));
     let mut totals = Vec::new();
     let mut ever_short = vec![false; w.jurisdictions.len()];
     for _ in 0..p.simulation.months {
-        let by_j = model::step(&mut w, p);
+        let by_j = schedule::step(&mut w, p);
         for (j, jur) in w.jurisdictions.iter().enumerate() {
             if jur.shortfall > 0.0 {
                 ever_short[j] = true;
@@ -75,7 +75,7 @@ fn committees_drown_in_top_down_tasks_and_short_streets_raise_informal_revenue()
         "some street cannot meet mandatory spending at baseline"
     );
     assert!(!ever_short.iter().all(|&x| x), "not every street is short");
-    let r = model::run(p, &s.jurisdictions, rng::replication_seed(11, 1));
+    let r = schedule::run(p, &s.jurisdictions, rng::replication_seed(11, 1));
     let k = METRICS.iter().position(|m| m.name == "committee_admin_share").unwrap();
     let share = metrics::values(&r.window)[k];
     assert!(

@@ -5,7 +5,7 @@ mod common;
 
 use rand::Rng as _;
 use shequ::app;
-use shequ::rng::{self, StreamKind};
+use shequ::model::rng::{self, StreamKind};
 
 fn run_into(dir: &std::path::Path, threads: usize, seed: u64) {
     let opts = common::options(&["tests/data/small.toml"], 4, seed, dir, threads);

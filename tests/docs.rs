@@ -38,7 +38,7 @@ fn data_dictionary_covers_every_column_and_metric() {
     let mut loaded = app::load_scenarios(&opts.scenarios).unwrap();
     loaded[1].params.simulation = loaded[0].params.simulation.clone();
     app::run(&opts, &loaded, &|| {}).unwrap();
-    let metric_names: Vec<&str> = shequ::metrics::METRICS.iter().map(|m| m.name).collect();
+    let metric_names: Vec<&str> = shequ::model::metrics::METRICS.iter().map(|m| m.name).collect();
     for file in [
         "runs.csv",
         "summary.csv",
@@ -101,7 +101,7 @@ fn sweep_outputs_are_documented() {
         shard: None,
     };
     app::sweep(&e, &opts, &|| {}).unwrap();
-    let metric_names: Vec<&str> = shequ::metrics::METRICS.iter().map(|m| m.name).collect();
+    let metric_names: Vec<&str> = shequ::model::metrics::METRICS.iter().map(|m| m.name).collect();
     for file in ["design.csv", "runs.csv", "summary.csv", "sensitivity.csv"] {
         let text = std::fs::read_to_string(out.join(file)).unwrap();
         let section = after_header(&doc, &format!("### sweep `{file}`"));

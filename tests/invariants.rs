@@ -2,15 +2,15 @@
 
 mod common;
 
-use shequ::metrics::{self, METRICS};
-use shequ::{model, rng, world};
+use shequ::model::metrics::{self, METRICS};
+use shequ::model::{init, rng, schedule};
 
 #[test]
 fn persons_are_conserved_per_jurisdiction() {
     let s = common::small();
-    let mut w = world::build(&s.params, &s.jurisdictions, rng::replication_seed(7, 0));
+    let mut w = init::build(&s.params, &s.jurisdictions, rng::replication_seed(7, 0));
     for _ in 0..s.params.simulation.months {
-        model::step(&mut w, &s.params);
+        schedule::step(&mut w, &s.params);
         for j in 0..w.jurisdictions.len() {
             let f = w.jurisdictions[j].flows;
             let expected = f.initial + f.births + f.arrivals + f.moved_in - f.deaths - f.departures - f.moved_out;
@@ -29,10 +29,10 @@ fn persons_are_conserved_per_jurisdiction() {
 #[test]
 fn money_is_conserved_per_jurisdiction_per_month() {
     let s = common::small();
-    let mut w = world::build(&s.params, &s.jurisdictions, rng::replication_seed(7, 1));
+    let mut w = init::build(&s.params, &s.jurisdictions, rng::replication_seed(7, 1));
     for _ in 0..s.params.simulation.months {
         let before: Vec<f64> = w.jurisdictions.iter().map(|j| j.cash).collect();
-        model::step(&mut w, &s.params);
+        schedule::step(&mut w, &s.params);
         for (j, jur) in w.jurisdictions.iter().enumerate() {
             let l = jur.ledger;
             let change = jur.cash - before[j];
@@ -51,7 +51,7 @@ fn money_is_conserved_per_jurisdiction_per_month() {
 #[test]
 fn shares_lie_in_unit_interval_and_nothing_is_nan() {
     let s = common::small();
-    let r = model::run(&s.params, &s.jurisdictions, rng::replication_seed(3, 0));
+    let r = schedule::run(&s.params, &s.jurisdictions, rng::replication_seed(3, 0));
     let mut all = vec![metrics::values(&r.window)];
     all.extend(r.monthly.iter().map(metrics::values));
     all.extend(r.window_by_jurisdiction.iter().map(metrics::values));
@@ -68,7 +68,7 @@ fn shares_lie_in_unit_interval_and_nothing_is_nan() {
             assert!((0.0..=1.0).contains(&x));
         }
     }
-    for c in &world::build(&s.params, &s.jurisdictions, 1).committees {
+    for c in &init::build(&s.params, &s.jurisdictions, 1).committees {
         for &sat in &c.persons.satisfaction {
             assert!((0.0..=1.0).contains(&sat));
         }
@@ -78,7 +78,7 @@ fn shares_lie_in_unit_interval_and_nothing_is_nan() {
 #[test]
 fn elderly_share_drifts_up_as_the_report_says() {
     let s = common::small();
-    let r = model::run(&s.params, &s.jurisdictions, rng::replication_seed(5, 0));
+    let r = schedule::run(&s.params, &s.jurisdictions, rng::replication_seed(5, 0));
     let k = METRICS.iter().position(|m| m.name == "elderly_share").unwrap();
     let first = metrics::values(&r.monthly[0])[k];
     let last = metrics::values(r.monthly.last().unwrap())[k];
@@ -93,7 +93,7 @@ fn shares_do_not_depend_on_population_scale() {
         let mut s = common::small();
         s.params.simulation.population_scale = scale;
         let runs: Vec<_> = (0..4)
-            .map(|r| metrics::values(&model::run(&s.params, &s.jurisdictions, rng::replication_seed(9, r)).window))
+            .map(|r| metrics::values(&schedule::run(&s.params, &s.jurisdictions, rng::replication_seed(9, r)).window))
             .collect();
         move |name: &str| {
             let k = METRICS.iter().position(|m| m.name == name).unwrap();
@@ -121,7 +121,7 @@ fn migrant_share_stays_near_its_calibrated_level() {
     // Arrivals are derived so that the migrant share is steady.
     let mut s = common::small();
     s.params.simulation.months = 60;
-    let r = model::run(&s.params, &s.jurisdictions, rng::replication_seed(13, 0));
+    let r = schedule::run(&s.params, &s.jurisdictions, rng::replication_seed(13, 0));
     let share = |t: &metrics::Totals| t.migrants as f64 / t.persons as f64;
     let (first, last) = (share(&r.monthly[0]), share(r.monthly.last().unwrap()));
     assert!((first - last).abs() < 0.015, "migrant share {first} -> {last}");

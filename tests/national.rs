@@ -3,9 +3,9 @@
 
 mod common;
 
-use shequ::metrics::{self, METRICS};
-use shequ::reforms::Levers;
-use shequ::{model, residents, rng, world};
+use shequ::model::metrics::{self, METRICS};
+use shequ::model::reforms::Levers;
+use shequ::model::{init, residents, rng, schedule, state};
 
 #[test]
 fn national_small_builds_the_country_and_conserves_persons() {
@@ -13,7 +13,7 @@ fn national_small_builds_the_country_and_conserves_persons() {
     s.params.simulation.months = 12;
     s.params.simulation.outcome_window_months = 6;
     assert_eq!(s.jurisdictions.len(), 9_000);
-    let mut w = world::build(&s.params, &s.jurisdictions, rng::replication_seed(1, 0));
+    let mut w = init::build(&s.params, &s.jurisdictions, rng::replication_seed(1, 0));
     assert_eq!(w.committees.len(), 112_000);
     let start = w.total_persons();
     assert!(
@@ -21,14 +21,14 @@ fn national_small_builds_the_country_and_conserves_persons() {
         "sampled residents {start}"
     );
     for _ in 0..s.params.simulation.months {
-        let by_j = model::step(&mut w, &s.params);
+        let by_j = schedule::step(&mut w, &s.params);
         for t in &by_j {
             for (m, x) in METRICS.iter().zip(metrics::values(t)) {
                 assert!(!x.is_infinite(), "{} is {x}", m.name);
             }
         }
     }
-    let mut flows = world::PersonFlows::default();
+    let mut flows = state::PersonFlows::default();
     for j in &w.jurisdictions {
         flows.add(&j.flows);
     }
@@ -46,9 +46,9 @@ fn resident_draws_are_counted_exactly() {
     // stream the rest of the count: advancing copies of both streams by those
     // counts must land exactly where the pass left them.
     let s = common::small();
-    let mut w = world::build(&s.params, &s.jurisdictions, rng::replication_seed(5, 0));
+    let mut w = init::build(&s.params, &s.jurisdictions, rng::replication_seed(5, 0));
     for _ in 0..3 {
-        model::step(&mut w, &s.params);
+        schedule::step(&mut w, &s.params);
     }
     w.month += 1;
     let before: Vec<(rng::Rng, rng::Rng, u64)> = w

@@ -5,8 +5,8 @@
 mod common;
 
 use proptest::prelude::*;
-use shequ::metrics::{self, METRICS};
-use shequ::{model, rng, world};
+use shequ::model::metrics::{self, METRICS};
+use shequ::model::{init, rng, schedule};
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
@@ -57,10 +57,10 @@ proptest! {
         r.devolve_powers.start_month = start;
         prop_assert!(p.describe().iter().all(|i| i.valid), "generated an invalid scenario");
 
-        let mut w = world::build(&s.params, &s.jurisdictions, rng::replication_seed(seed, 0));
+        let mut w = init::build(&s.params, &s.jurisdictions, rng::replication_seed(seed, 0));
         for _ in 0..s.params.simulation.months {
             let cash: Vec<f64> = w.jurisdictions.iter().map(|j| j.cash).collect();
-            let by_j = model::step(&mut w, &s.params);
+            let by_j = schedule::step(&mut w, &s.params);
             for (j, jur) in w.jurisdictions.iter().enumerate() {
                 let l = jur.ledger;
                 let tol = 1e-9 * (cash[j].abs() + l.revenue() + l.spending()).max(1.0);

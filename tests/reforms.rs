@@ -5,8 +5,9 @@
 mod common;
 
 use shequ::compare::metric_index;
+use shequ::model::scenario::Scenario;
 use shequ::runner::{self, RepResult};
-use shequ::scenario::{self, Scenario};
+use shequ::scenario;
 use shequ::stats;
 use std::path::Path;
 

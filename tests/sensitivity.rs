@@ -4,7 +4,7 @@
 //! for Morris, and the stratification of Latin hypercubes.
 
 use shequ::design;
-use shequ::rng::{self, StreamKind};
+use shequ::model::rng::{self, StreamKind};
 use shequ::sensitivity::{self, SaltelliOutputs};
 use std::f64::consts::PI;
 

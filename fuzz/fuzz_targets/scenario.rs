@@ -4,7 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use shequ::{model, scenario, world};
+use shequ::model::{init, schedule};
+use shequ::scenario;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -35,8 +36,8 @@ fuzz_target!(|data: &[u8]| {
         sim.population_scale = sim.population_scale.min(0.002);
         sim.months = 1;
         sim.outcome_window_months = 1;
-        let mut w = world::build(&s.params, &s.jurisdictions, 1);
-        let totals = model::step(&mut w, &s.params);
+        let mut w = init::build(&s.params, &s.jurisdictions, 1);
+        let totals = schedule::step(&mut w, &s.params);
         assert_eq!(totals.len(), s.jurisdictions.len());
     }
 });

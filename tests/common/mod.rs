@@ -1,5 +1,6 @@
 #![allow(dead_code)]
-use shequ::scenario::{self, Scenario};
+use shequ::model::scenario::Scenario;
+use shequ::scenario;
 use std::path::{Path, PathBuf};
 
 pub fn root() -> PathBuf {

@@ -5,9 +5,9 @@
 //! A lever that is off, or not yet started, leaves every value exactly at its
 //! baseline parameter, so a scenario with every lever off equals the baseline.
 
-use crate::params::{self, Params};
-use crate::scenario::Kind;
-use crate::world::World;
+use crate::model::jurisdictions::Kind;
+use crate::model::params::{self, Params};
+use crate::model::state::World;
 
 /// Phase-in level of a lever in `month`: 0 before `start_month`, then linear
 /// up to 1 over `phase_in_months` (immediately 1 when that is 0).

@@ -6,10 +6,10 @@
 //! in the same proportion, the unpaid share is the shortfall, and the
 //! intensity of informal revenue-seeking moves toward κ × shortfall.
 
-use crate::params::Params;
-use crate::reforms::Levers;
-use crate::scenario::Kind;
-use crate::world::World;
+use crate::model::jurisdictions::Kind;
+use crate::model::params::Params;
+use crate::model::reforms::Levers;
+use crate::model::state::World;
 
 /// What a street must pay this month, item by item (yuan).
 struct Mandatory {

@@ -5,20 +5,11 @@
 //! max(0, load − 1)) × (1 + γ_arrears × unpaid share), with a0 higher for
 //! young graduate recruits.
 
-use crate::params::Params;
-use crate::reforms::Levers;
-use crate::rng;
-use crate::world::{self, World};
-
-/// Cadre events of one jurisdiction this month.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct CadreTally {
-    pub positions: u64,
-    pub filled: u64,
-    pub quits: u64,
-    pub retirements: u64,
-    pub college: u64,
-}
+use crate::model::init;
+use crate::model::params::Params;
+use crate::model::reforms::Levers;
+use crate::model::rng;
+use crate::model::state::{CadreTally, Education, World};
 
 pub fn month(world: &mut World, p: &Params, lv: &Levers) -> Vec<CadreTally> {
     let c = &p.cadres;
@@ -73,11 +64,11 @@ pub fn month(world: &mut World, p: &Params, lv: &Levers) -> Vec<CadreTally> {
                         tally.quits += 1;
                     }
                 } else if rng::unit(&mut com.rng) < fill {
-                    *cadre = world::recruit(&mut com.rng, p, lv.young_recruit_share, lv.local_college_share);
+                    *cadre = init::recruit(&mut com.rng, p, lv.young_recruit_share, lv.local_college_share);
                 }
                 let cadre = &com.cadres[k];
                 tally.filled += u64::from(cadre.filled);
-                tally.college += u64::from(cadre.filled && cadre.education == world::Education::College);
+                tally.college += u64::from(cadre.filled && cadre.education == Education::College);
             }
         }
     }

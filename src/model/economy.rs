@@ -1,10 +1,10 @@
 //! The local economy (spec §4.9, schedule step 3): firms enter and exit,
 //! community service enterprises start, hire and fail.
 
-use crate::params::Params;
-use crate::reforms::Levers;
-use crate::rng;
-use crate::world::World;
+use crate::model::params::Params;
+use crate::model::reforms::Levers;
+use crate::model::rng;
+use crate::model::state::World;
 
 pub fn month(world: &mut World, p: &Params, lv: &Levers) {
     let fp = &p.firms;

@@ -7,41 +7,15 @@
 //! The per-resident loop allocates nothing: all probabilities are turned into
 //! u32 thresholds beforehand and every draw is one half of a u64.
 
-use crate::params::Params;
-use crate::reforms::Levers;
-use crate::rng::{self, threshold, two_u32};
-use crate::world::{flag, Committee, Counts, PersonFlows, World};
+use crate::model::params::Params;
+use crate::model::reforms::Levers;
+use crate::model::rng::{self, threshold, two_u32};
+use crate::model::state::{
+    flag, Committee, Counts, PersonFlows, Persons, Tally, World, CARE, LOW_INCOME, MEDIATION, REEMPLOYMENT,
+    REGISTRATION,
+};
 use rand::{Rng as _, RngExt as _};
 use rayon::prelude::*;
-
-/// Resident groups for split outputs.
-pub const GROUPS: [&str; 5] = ["everyone", "elderly", "unemployed", "migrants", "low_income"];
-
-/// What happened to a committee's residents this month.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Tally {
-    /// Needs arising and served: elderly care, low-income, re-employment,
-    /// registration, mediation.
-    pub need: [u64; 5],
-    pub served: [u64; 5],
-    pub unemployed_at_start: u64,
-    pub reemployed: u64,
-    pub laid_off: u64,
-    /// Adults (18+) per group, their satisfaction sum, needs and needs served.
-    pub group_n: [u64; 5],
-    pub group_satisfaction: [f64; 5],
-    pub group_need: [u64; 5],
-    pub group_served: [u64; 5],
-    /// 64-bit draws from the committee's two streams in this pass.
-    pub draws: u64,
-}
-
-/// Need kinds, indexing `Tally::need`.
-pub const CARE: usize = 0;
-pub const LOW_INCOME: usize = 1;
-pub const REEMPLOYMENT: usize = 2;
-pub const REGISTRATION: usize = 3;
-pub const MEDIATION: usize = 4;
 
 /// Number of set bits of a 5-bit need mask (no popcnt on baseline x86-64).
 const BITS5: [u8; 32] = {
@@ -500,7 +474,7 @@ fn add_many(c: &mut Counts, n: u32, old: bool, f: u8) {
 }
 
 /// Counts residents by group (month 0).
-pub fn count(persons: &crate::world::Persons, p: &Params) -> Counts {
+pub fn count(persons: &Persons, p: &Params) -> Counts {
     let elderly = (p.demography.elderly_age_years * 12) as u16;
     let mut c = Counts::default();
     for (&age, &f) in persons.age_months.iter().zip(&persons.flags) {

@@ -2,10 +2,10 @@
 //! district departments issue Poisson tasks to each street; the street passes
 //! a share of the hours down to its committees, split by population.
 
-use crate::params::Params;
-use crate::reforms::Levers;
-use crate::rng;
-use crate::world::World;
+use crate::model::params::Params;
+use crate::model::reforms::Levers;
+use crate::model::rng;
+use crate::model::state::World;
 
 pub fn issue_and_pass_down(world: &mut World, p: &Params, lv: &Levers) {
     let t = &p.tasks;

@@ -7,11 +7,8 @@
 //! the final `outcome_window_months` months added up: ratios of sums, not
 //! means of ratios). Stocks marked "end" take the window's last month.
 
-use crate::cadres::CadreTally;
-use crate::enforcement::EnforcementTally;
-use crate::params::Params;
-use crate::residents::{CARE, GROUPS, LOW_INCOME};
-use crate::world::World;
+use crate::model::params::Params;
+use crate::model::state::{CadreTally, EnforcementTally, World, CARE, GROUPS, LOW_INCOME};
 
 /// Whether more of a metric is better for residents and the district.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,8 +7,8 @@
 //! without a random stream, so the map is the same in every replication and
 //! every scenario that shares the generator block.
 
-use crate::params::Generator;
-use crate::scenario::{JurisdictionSpec, Kind};
+use crate::model::jurisdictions::{JurisdictionSpec, Kind};
+use crate::model::params::Generator;
 
 /// Fractional parts of multiples of these irrationals give the sequences:
 /// the golden ratio for sizes, √2 for kinds (independent of each other).

@@ -3,19 +3,12 @@
 //! population and informal intensity; an open issue is resolved in a month
 //! with probability r_max × authority × (1 − ω + ω × coordination) × staff factor.
 
-use crate::finance;
-use crate::params::Params;
-use crate::reforms::Levers;
-use crate::rng;
-use crate::scenario::Kind;
-use crate::world::World;
-
-/// Resolved issues and the issues that could have been resolved, this month.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct EnforcementTally {
-    pub resolvable: u64,
-    pub resolved: u64,
-}
+use crate::model::finance;
+use crate::model::jurisdictions::Kind;
+use crate::model::params::Params;
+use crate::model::reforms::Levers;
+use crate::model::rng;
+use crate::model::state::{EnforcementTally, World};
 
 pub fn month(world: &mut World, p: &Params, lv: &Levers) -> Vec<EnforcementTally> {
     let e = &p.enforcement;

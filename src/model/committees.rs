@@ -7,31 +7,9 @@
 //! Demand per class is the expectation from the committee's resident counts
 //! (need probability × hours), so one pass over residents suffices.
 
-use crate::params::Params;
-use crate::reforms::Levers;
-use crate::world::{Education, World};
-
-/// Priority classes: welfare (elderly care, entitled groups and low-income
-/// assistance) first, as the report asks; then re-employment help and
-/// migrant registration; then dispute mediation.
-pub const CLASSES: usize = 3;
-
-/// One committee's month: capacity, admin work and the service shares.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Plan {
-    /// Hours available (sampled units).
-    pub capacity: f64,
-    pub admin_demand: f64,
-    pub admin_done: f64,
-    /// Expected service hours demanded per class.
-    pub demand: [f64; CLASSES],
-    /// Probability that a need of each class is served.
-    pub served: [f64; CLASSES],
-    /// Share of newcomers' needs the committee knows of (fringe < 1).
-    pub information: f64,
-    /// Demanded hours (admin + services) / capacity.
-    pub load: f64,
-}
+use crate::model::params::Params;
+use crate::model::reforms::Levers;
+use crate::model::state::{Education, Plan, World, CLASSES};
 
 /// Office factor: min(1, area / standard)^θ × (phone ? 1 : φ).
 pub fn office_factor(p: &Params, area_m2: f64, phone: bool) -> f64 {

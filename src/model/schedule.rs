@@ -2,12 +2,13 @@
 //! order of spec §3. Reforms act through `reforms::Levers`, computed at the
 //! top of each month, and `reforms::one_offs`.
 
-use crate::metrics::{self, Totals};
-use crate::params::Params;
-use crate::reforms::{self, Levers};
-use crate::scenario::JurisdictionSpec;
-use crate::world::{self, Ledger, World};
-use crate::{cadres, committees, economy, enforcement, finance, residents, tasks};
+use crate::model::init;
+use crate::model::jurisdictions::JurisdictionSpec;
+use crate::model::metrics::{self, Totals};
+use crate::model::params::Params;
+use crate::model::reforms::{self, Levers};
+use crate::model::state::{Ledger, World};
+use crate::model::{cadres, committees, economy, enforcement, finance, residents, tasks};
 
 /// What one replication produced.
 #[derive(Debug, Clone)]
@@ -68,7 +69,7 @@ fn district_total(by_jurisdiction: &[Totals], world: &World) -> Totals {
 
 /// Runs one replication with the given replication seed.
 pub fn run(p: &Params, specs: &[JurisdictionSpec], replication_seed: u64) -> Replication {
-    let mut world = world::build(p, specs, replication_seed);
+    let mut world = init::build(p, specs, replication_seed);
     let months = p.simulation.months;
     let window_start = months - p.simulation.outcome_window_months;
     let mut monthly = Vec::with_capacity(months as usize);
