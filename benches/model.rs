@@ -13,7 +13,8 @@
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use shequ::model::scenario::Scenario;
 use shequ::model::{init, rng, schedule};
-use shequ::{runner, scenario};
+use shequ::scenario;
+use shequ::study::runner;
 use std::path::Path;
 
 fn baseline() -> Scenario {

@@ -1,15 +1,15 @@
 //! The commands behind the CLI, as library calls: load scenarios, run the
 //! study, write its outputs. Nothing here prints; `main.rs` reports.
 
-use crate::compare::CompareRow;
 use crate::error::InputError;
 use crate::model::params::{ParamInfo, Params};
 use crate::model::scenario::Scenario;
 use crate::output::{self, Manifest};
-use crate::runner::{self, RepResult};
 use crate::scenario;
-use crate::shard::{self, Shard, ShardManifest, ShardScenario, SourceHash};
-use crate::store;
+use crate::study::compare::CompareRow;
+use crate::study::runner::{self, RepResult};
+use crate::study::shard::{self, Shard, ShardManifest, ShardScenario, SourceHash};
+use crate::study::store;
 use serde::{Deserialize, Serialize};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -76,7 +76,7 @@ pub struct RunReport {
     pub manifest: Manifest,
     pub compare: Vec<CompareRow>,
     /// (metric, summary over replications) for every scenario in order.
-    pub metric_summaries: Vec<(String, crate::stats::Summary)>,
+    pub metric_summaries: Vec<(String, crate::study::stats::Summary)>,
     pub files: Vec<PathBuf>,
 }
 
@@ -498,13 +498,13 @@ fn write_final(
 }
 
 /// Per scenario and metric, the summary over replications.
-fn metric_summaries(results: &[Vec<RepResult>]) -> Vec<(String, crate::stats::Summary)> {
+fn metric_summaries(results: &[Vec<RepResult>]) -> Vec<(String, crate::study::stats::Summary)> {
     results
         .iter()
         .flat_map(|reps| {
             crate::model::metrics::METRICS.iter().enumerate().map(move |(m, def)| {
                 let x: Vec<f64> = reps.iter().map(|r| r.values[m]).collect();
-                (def.name.to_string(), crate::stats::summarise(&x))
+                (def.name.to_string(), crate::study::stats::summarise(&x))
             })
         })
         .collect()
@@ -907,23 +907,23 @@ pub struct SweepOptions {
 #[derive(Debug)]
 pub struct SweepReport {
     /// None for a shard (its file holds only its items).
-    pub manifest: Option<crate::sweep::SweepManifest>,
+    pub manifest: Option<crate::experiment::sweep::SweepManifest>,
     pub files: Vec<PathBuf>,
 }
 
 /// Loads an experiment file (and the scenarios it names).
-pub fn load_experiment(path: &Path) -> Result<crate::experiment::Experiment, AppError> {
-    Ok(crate::experiment::load(path)?)
+pub fn load_experiment(path: &Path) -> Result<crate::experiment::spec::Experiment, AppError> {
+    Ok(crate::experiment::spec::load(path)?)
 }
 
 /// Runs an experiment's design and writes its outputs; `point_done` is
 /// called as each design point finishes.
 pub fn sweep(
-    exp: &crate::experiment::Experiment,
+    exp: &crate::experiment::spec::Experiment,
     opts: &SweepOptions,
     point_done: &(dyn Fn() + Sync),
 ) -> Result<SweepReport, AppError> {
-    use crate::sweep;
+    use crate::experiment::sweep;
     if opts.reps == 0 {
         return Err(AppError::Usage("--reps must be at least 1".into()));
     }
@@ -964,8 +964,12 @@ pub fn sweep(
     finish_sweep(exp, opts, res, threads, start)
 }
 
-fn sweep_error(exp: &crate::experiment::Experiment, threads: usize, e: crate::sweep::SweepError) -> AppError {
-    use crate::sweep::SweepError;
+fn sweep_error(
+    exp: &crate::experiment::spec::Experiment,
+    threads: usize,
+    e: crate::experiment::sweep::SweepError,
+) -> AppError {
+    use crate::experiment::sweep::SweepError;
     match e {
         SweepError::Point(m) => AppError::Input(InputError::new(&exp.path, m)),
         SweepError::Failed(m) => AppError::Usage(format!("a replication failed, so the design is incomplete: {m}")),
@@ -976,13 +980,13 @@ fn sweep_error(exp: &crate::experiment::Experiment, threads: usize, e: crate::sw
 
 /// Writes a complete sweep's files.
 fn finish_sweep(
-    exp: &crate::experiment::Experiment,
+    exp: &crate::experiment::spec::Experiment,
     opts: &SweepOptions,
-    res: crate::sweep::SweepResult,
+    res: crate::experiment::sweep::SweepResult,
     threads: usize,
     start: std::time::SystemTime,
 ) -> Result<SweepReport, AppError> {
-    use crate::sweep;
+    use crate::experiment::sweep;
     let dir = &opts.out;
     let end = std::time::SystemTime::now();
     let mut files = vec![
@@ -1015,11 +1019,11 @@ fn finish_sweep(
 /// final files, after checking they belong to this experiment, replication
 /// count and seed, and cover every item exactly once.
 pub fn sweep_merge(
-    exp: &crate::experiment::Experiment,
+    exp: &crate::experiment::spec::Experiment,
     dirs: &[PathBuf],
     opts: &SweepOptions,
 ) -> Result<SweepReport, AppError> {
-    use crate::sweep;
+    use crate::experiment::sweep;
     let start = std::time::SystemTime::now();
     let plan = sweep::plan(exp, opts.reps).map_err(|e| sweep_error(exp, 1, e))?;
     let index = |(p, s, r): sweep::SweepItem| (p * exp.scenarios.len() + s) * opts.reps as usize + r as usize;
@@ -1099,7 +1103,7 @@ fn widest_half_width(report: &RunReport, metric: &str) -> f64 {
     widths.into_iter().fold(0.0, f64::max)
 }
 
-fn half_width(s: &crate::stats::Summary) -> f64 {
+fn half_width(s: &crate::study::stats::Summary) -> f64 {
     match (s.ci95_low, s.ci95_high) {
         (Some(lo), Some(hi)) => (hi - lo) / 2.0,
         _ => f64::INFINITY,
@@ -1115,7 +1119,7 @@ pub fn run_adaptive(
     target: &Adaptive,
     progress: &(dyn Fn() + Sync),
 ) -> Result<RunReport, AppError> {
-    if crate::compare::metric_index(&target.metric).is_none() {
+    if crate::study::compare::metric_index(&target.metric).is_none() {
         return Err(AppError::Usage(format!(
             "--metric `{}` is not a metric (see `shequ metrics`)",
             target.metric

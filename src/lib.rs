@@ -7,18 +7,10 @@
 //! edge.
 
 pub mod app;
-pub mod calibrate;
-pub mod compare;
-pub mod design;
 pub mod error;
 pub mod experiment;
 pub mod model;
 pub mod output;
 pub mod report;
-pub mod runner;
 pub mod scenario;
-pub mod sensitivity;
-pub mod shard;
-pub mod stats;
-pub mod store;
-pub mod sweep;
+pub mod study;

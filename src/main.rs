@@ -4,7 +4,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use shequ::app::{self, AppError, RunOptions};
-use shequ::shard::Shard;
+use shequ::study::shard::Shard;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -378,21 +378,22 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             json,
         } => {
             let s = app::load_scenarios(std::slice::from_ref(&scenario))?.remove(0);
-            let opts = shequ::calibrate::Options {
+            let opts = shequ::study::roofline::Options {
                 stream_bytes: stream_mib << 20,
                 draws: 200_000_000,
                 reps,
                 seed,
                 threads,
             };
-            let c = shequ::calibrate::calibrate(&s, &opts).map_err(|e| AppError::Usage(format!("--threads: {e}")))?;
+            let c =
+                shequ::study::roofline::calibrate(&s, &opts).map_err(|e| AppError::Usage(format!("--threads: {e}")))?;
             if json {
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&c).map_err(|e| AppError::Usage(e.to_string()))?
                 );
             } else {
-                print!("{}", shequ::calibrate::markdown(&c));
+                print!("{}", shequ::study::roofline::markdown(&c));
             }
             Ok(())
         }

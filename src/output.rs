@@ -2,12 +2,12 @@
 //! to a temporary name in the output directory and renamed when complete, so
 //! an interrupted run never leaves a truncated file under a final name.
 
-use crate::compare::{self, CompareRow};
 use crate::model::metrics::{METRICS, N_METRICS};
 use crate::model::rng;
 use crate::model::scenario::Scenario;
-use crate::runner::RepResult;
-use crate::stats;
+use crate::study::compare::{self, CompareRow};
+use crate::study::runner::RepResult;
+use crate::study::stats;
 use serde::Serialize;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

@@ -4,11 +4,11 @@
 
 mod common;
 
-use shequ::compare::metric_index;
 use shequ::model::scenario::Scenario;
-use shequ::runner::{self, RepResult};
 use shequ::scenario;
-use shequ::stats;
+use shequ::study::compare::metric_index;
+use shequ::study::runner::{self, RepResult};
+use shequ::study::stats;
 use std::path::Path;
 
 const LEVERS: [&str; 12] = [
@@ -187,7 +187,7 @@ fn merged_streets_have_no_street_metrics_in_group_comparisons() {
     let b = reps(&base, 3);
     let m = reps(&merged, 3);
     let names: Vec<String> = base.jurisdictions.iter().map(|j| j.name.clone()).collect();
-    let rows = shequ::compare::compare_by_group(&base.name, &b, &merged.name, &m, &names);
+    let rows = shequ::study::compare::compare_by_group(&base.name, &b, &merged.name, &m, &names);
     for r in &rows {
         assert!(r.diff.mean.is_finite(), "{} {} {}", r.unit, r.metric, r.diff.mean);
     }

@@ -77,7 +77,7 @@ fn killed_runs_resume_to_byte_identical_outputs() {
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
         assert_no_truncated_final_file(&dir, Some(&whole));
-        let journal = std::fs::read_to_string(dir.join(shequ::store::FILE)).unwrap_or_default();
+        let journal = std::fs::read_to_string(dir.join(shequ::study::store::FILE)).unwrap_or_default();
         let finished = journal.lines().count().saturating_sub(1);
         if (1..48).contains(&finished) && !dir.join("manifest.json").exists() {
             mid_run += 1;

@@ -3,9 +3,9 @@
 //! for the Saltelli/Sobol estimators, a linear function and the G function
 //! for Morris, and the stratification of Latin hypercubes.
 
-use shequ::design;
+use shequ::experiment::design;
+use shequ::experiment::sensitivity::{self, SaltelliOutputs};
 use shequ::model::rng::{self, StreamKind};
-use shequ::sensitivity::{self, SaltelliOutputs};
 use std::f64::consts::PI;
 
 fn rng() -> rng::Rng {

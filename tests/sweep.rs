@@ -5,7 +5,7 @@
 mod common;
 
 use shequ::app::{self, AppError};
-use shequ::shard::Shard;
+use shequ::study::shard::Shard;
 use std::path::Path;
 
 /// A tiny experiment over the small test scenarios (1% of residents, 12 months).

@@ -10,8 +10,8 @@
 
 use crate::model::metrics::{Direction, GROUP_METRICS, METRICS};
 use crate::model::state::GROUPS;
-use crate::runner::RepResult;
-use crate::stats::{self, Summary};
+use crate::study::runner::RepResult;
+use crate::study::stats::{self, Summary};
 
 /// One comparison of a metric between a scenario and the baseline.
 #[derive(Debug, Clone)]

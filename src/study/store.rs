@@ -12,7 +12,7 @@
 
 use crate::model::metrics::N_METRICS;
 use crate::model::state::GROUPS;
-use crate::runner::RepResult;
+use crate::study::runner::RepResult;
 use std::io::{self, Write};
 
 pub const HEADER: &str = "# shequ replications v1";

@@ -188,7 +188,7 @@ pub fn check_same_study(m: &[ShardManifest]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runner::Item;
+    use crate::study::runner::Item;
 
     #[test]
     fn shards_partition_the_items() {

@@ -26,14 +26,14 @@
 //! exp(mean + sd·Φ⁻¹(u)) (mean and sd of the logarithm); triangular its
 //! inverse CDF. Integer parameters take the nearest integer.
 
-use crate::compare::metric_index;
-use crate::design::{self, Design, SOBOL_MAX_DIMENSIONS, SOBOL_MAX_SAMPLES};
 use crate::error::InputError;
+use crate::experiment::design::{self, Design, SOBOL_MAX_DIMENSIONS, SOBOL_MAX_SAMPLES};
 use crate::model::metrics::METRICS;
 use crate::model::params::Params;
 use crate::model::rng::{self, StreamKind};
 use crate::model::scenario::Scenario;
 use crate::scenario;
+use crate::study::compare::metric_index;
 use serde::Deserialize;
 use statrs::distribution::{ContinuousCDF, Normal};
 use std::path::{Path, PathBuf};

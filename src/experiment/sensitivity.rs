@@ -20,9 +20,9 @@
 //! standard deviation of EE (n − 1); μ*'s interval is a bootstrap over
 //! trajectories, as above.
 
-use crate::design::{Design, Label};
+use crate::experiment::design::{Design, Label};
 use crate::model::rng::Rng;
-use crate::stats::{self, quantile_sorted};
+use crate::study::stats::{self, quantile_sorted};
 use rand::RngExt as _;
 
 /// A point estimate and its 95% bootstrap interval.

@@ -6,15 +6,15 @@
 //! Outputs (see docs/outputs.md): design.csv, runs.csv, summary.csv, for
 //! sobol and morris designs sensitivity.csv, and manifest.json.
 
-use crate::design::{Design, Label};
-use crate::experiment::{DesignKind, Experiment};
+use crate::experiment::design::{Design, Label};
+use crate::experiment::sensitivity::{self, MorrisIndex, SaltelliOutputs, SobolIndex};
+use crate::experiment::spec::{DesignKind, Experiment};
 use crate::model::metrics::{METRICS, N_METRICS};
 use crate::model::rng;
 use crate::model::scenario::Scenario;
 use crate::output::{num, write_atomic};
-use crate::runner;
-use crate::sensitivity::{self, MorrisIndex, SaltelliOutputs, SobolIndex};
-use crate::stats;
+use crate::study::runner;
+use crate::study::stats;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::io::{self, Write};

@@ -1,0 +1,11 @@
+//! Many replications of scenarios: scheduling them on threads in a fixed
+//! order, their statistics and reform − baseline comparisons, the journal
+//! line format, shards, and the machine's roofline. Nothing here touches the
+//! file system.
+
+pub mod compare;
+pub mod roofline;
+pub mod runner;
+pub mod shard;
+pub mod stats;
+pub mod store;
