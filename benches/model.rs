@@ -11,14 +11,14 @@
 //! once (criterion's test mode), so a broken benchmark fails CI quickly.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use shequ::files::scenario_file;
 use shequ::model::scenario::Scenario;
 use shequ::model::{init, rng, schedule};
-use shequ::scenario;
 use shequ::study::runner;
 use std::path::Path;
 
 fn baseline() -> Scenario {
-    scenario::load(Path::new(concat!(
+    scenario_file::load(Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/scenarios/baseline.toml"
     )))
@@ -80,7 +80,7 @@ fn monte_carlo(c: &mut Criterion) {
 }
 
 fn national(c: &mut Criterion) {
-    let s = scenario::load(Path::new(concat!(
+    let s = scenario_file::load(Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/data/national_small.toml"
     )))

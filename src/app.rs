@@ -1,17 +1,22 @@
 //! The commands behind the CLI, as library calls: load scenarios, run the
 //! study, write its outputs. Nothing here prints; `main.rs` reports.
 
-use crate::error::InputError;
+use crate::experiment::spec::Experiment;
+use crate::experiment::sweep::{self, SweepError, SweepResult};
+use crate::files::atomic::{self, num};
+use crate::files::error::{FileError, InputError};
+use crate::files::journal::{self, Streams, IDENTITY};
+use crate::files::manifest::{self, shard_scenarios, AdaptiveRecord, Manifest, SweepManifest};
+use crate::files::{experiment_file, machine, report as report_file, scenario_file, study_files, sweep_files};
 use crate::model::params::{ParamInfo, Params};
 use crate::model::scenario::Scenario;
-use crate::output::{self, Manifest};
-use crate::scenario;
-use crate::study::compare::CompareRow;
+use crate::model::state::BYTES_PER_PERSON;
+use crate::study::compare::{self, CompareRow};
+use crate::study::identity::{identity_mismatch, memory_estimate, StudyIdentity};
 use crate::study::runner::{self, RepResult};
-use crate::study::shard::{self, Shard, ShardManifest, ShardScenario, SourceHash};
+use crate::study::shard::{self, Shard, ShardManifest};
 use crate::study::store;
-use serde::{Deserialize, Serialize};
-use std::io::Write as _;
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
@@ -42,6 +47,15 @@ impl AppError {
             AppError::Input(_) => 3,
             AppError::Io { .. } => 4,
             AppError::Interrupted(_) => 130,
+        }
+    }
+}
+
+impl From<FileError> for AppError {
+    fn from(e: FileError) -> Self {
+        match e {
+            FileError::Input(e) => AppError::Input(e),
+            FileError::Io { path, source } => AppError::Io { path, source },
         }
     }
 }
@@ -84,7 +98,7 @@ pub struct RunReport {
 pub fn load_scenarios(paths: &[PathBuf]) -> Result<Vec<Scenario>, AppError> {
     let mut out: Vec<Scenario> = Vec::with_capacity(paths.len());
     for p in paths {
-        let s = scenario::load(p)?;
+        let s = scenario_file::load(p)?;
         if let Some(prev) = out.iter().find(|o| o.name == s.name) {
             return Err(AppError::Usage(format!(
                 "two scenarios are named `{}` ({} and {}): give one a different `name`",
@@ -110,77 +124,22 @@ pub fn total_replications(scenarios: &[Scenario], reps: u32, shard: Option<Shard
 /// Set (by the CLI's Ctrl-C handler) to stop starting new replications.
 pub static STOP: AtomicBool = AtomicBool::new(false);
 
-/// What identifies a study: `run.json`, written when a run starts and
-/// checked by `--resume`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StudyIdentity {
-    pub tool: String,
-    pub version: String,
-    pub seed: u64,
-    pub replications: u32,
-    pub baseline: String,
-    pub shard: Option<String>,
-    pub scenarios: Vec<ShardScenario>,
-}
-
-const IDENTITY: &str = "run.json";
-
-/// Bytes a run would need at its peak: the residents of `threads`
-/// replications held at once (with room for growth and arrivals) and the
-/// kept results of every replication.
-pub fn memory_estimate(scenarios: &[Scenario], reps: u32, threads: usize) -> u64 {
-    let per_rep = scenarios
-        .iter()
-        .map(|s| {
-            let persons = s.population() as f64 * s.params.simulation.population_scale;
-            // Growth and vector slack (arrays grow by an eighth): 1.25 × the
-            // month-0 residents; committees and their cadres besides.
-            let committees: u64 = s.jurisdictions.iter().map(|j| u64::from(j.committees)).sum();
-            (1.25 * persons * crate::model::state::BYTES_PER_PERSON as f64) as u64 + committees * COMMITTEE_BYTES
-        })
-        .max()
-        .unwrap_or(0);
-    let kept: u64 = scenarios
-        .iter()
-        .map(|s| {
-            let months = u64::from(s.params.simulation.months) + 1 + s.jurisdictions.len() as u64;
-            months * crate::model::metrics::N_METRICS as u64 * 8 * u64::from(reps)
-        })
-        .sum();
-    // At most one replication per thread is in memory, and no more than there are.
-    let at_once = (threads.max(1) as u64)
-        .min(u64::from(reps) * scenarios.len() as u64)
-        .max(1);
-    per_rep * at_once + kept
-}
-
-/// A committee's state besides its residents (cadres, plan, tallies, streams), rounded up.
-const COMMITTEE_BYTES: u64 = 4096;
-
 /// Refuses a run whose estimated peak memory exceeds what is available.
 fn check_memory(scenarios: &[Scenario], reps: u32, threads: usize) -> Result<(), AppError> {
     let need = memory_estimate(scenarios, reps, threads);
-    if let Some(avail) = available_memory() {
+    if let Some(avail) = machine::available_memory() {
         if need > avail {
             let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
             return Err(AppError::Usage(format!(
                 "this run needs about {:.1} GiB of memory ({} threads × the largest scenario's residents at {} bytes each, plus results) but {:.1} GiB is available: lower simulation.population_scale, --threads or --reps",
                 gib(need),
                 threads,
-                crate::model::state::BYTES_PER_PERSON,
+                BYTES_PER_PERSON,
                 gib(avail)
             )));
         }
     }
     Ok(())
-}
-
-/// Memory available to this process (Linux `MemAvailable`), if known.
-fn available_memory() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
 }
 
 fn study_identity(opts: &RunOptions, scenarios: &[Scenario], baseline: usize) -> StudyIdentity {
@@ -193,48 +152,6 @@ fn study_identity(opts: &RunOptions, scenarios: &[Scenario], baseline: usize) ->
         shard: opts.shard.map(|s| format!("{}/{}", s.index, s.count)),
         scenarios: shard_scenarios(scenarios),
     }
-}
-
-/// Why `run.json` does not match: the first differing field.
-fn identity_mismatch(old: &StudyIdentity, new: &StudyIdentity) -> Option<String> {
-    let names = |x: &StudyIdentity| {
-        x.scenarios
-            .iter()
-            .map(|s| s.name.clone())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    if old.version != new.version {
-        return Some(format!("it was run by shequ {}, this is {}", old.version, new.version));
-    }
-    if old.seed != new.seed {
-        return Some(format!("it used --seed {}, not {}", old.seed, new.seed));
-    }
-    if old.replications != new.replications {
-        return Some(format!("it used --reps {}, not {}", old.replications, new.replications));
-    }
-    if old.shard != new.shard {
-        return Some(format!("it ran shard {:?}, not {:?}", old.shard, new.shard));
-    }
-    if names(old) != names(new) {
-        return Some(format!("its scenarios were {}, not {}", names(old), names(new)));
-    }
-    if old.baseline != new.baseline {
-        return Some(format!("its baseline was `{}`, not `{}`", old.baseline, new.baseline));
-    }
-    for (a, b) in old.scenarios.iter().zip(&new.scenarios) {
-        let h = |x: &ShardScenario| x.sources.iter().map(|s| s.sha256.clone()).collect::<Vec<_>>();
-        if h(a) != h(b) {
-            return Some(format!("the files of scenario `{}` have changed since", a.name));
-        }
-    }
-    None
-}
-
-fn runs_row(name: &str, r: &RepResult) -> Vec<String> {
-    let mut row = vec![name.to_string(), r.replication.to_string(), r.seed.to_string()];
-    row.extend(r.values.iter().map(|v| output::num(*v)));
-    row
 }
 
 /// Index of the scenario named by `--baseline` (default: the first).
@@ -269,8 +186,8 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], progress: &(dyn Fn() + Syn
     };
     check_memory(scenarios, opts.reps, threads)?;
     let dir = &opts.out;
-    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
-    probe_writable(dir)?;
+    atomic::create_dir(dir).map_err(io_err(dir))?;
+    atomic::probe_writable(dir).map_err(io_err(dir))?;
     let identity = study_identity(opts, scenarios, baseline);
     let reps = opts.reps;
     let all = runner::all_items(scenarios.len(), reps);
@@ -282,88 +199,50 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], progress: &(dyn Fn() + Syn
     let mut done: Vec<Option<RepResult>> = vec![None; all.len()];
     let mut order: Vec<runner::Item> = Vec::new();
     if opts.resume {
-        let p = dir.join(IDENTITY);
-        let text = std::fs::read_to_string(&p).map_err(|_| {
+        let old = journal::read_identity(dir)?.ok_or_else(|| {
             AppError::Usage(format!(
                 "nothing to resume in {}: no {IDENTITY} from an earlier run",
                 dir.display()
             ))
         })?;
-        let old: StudyIdentity = serde_json::from_str(&text)
-            .map_err(|e| AppError::Input(InputError::new(&p, format!("not a run identity: {e}"))))?;
         if let Some(why) = identity_mismatch(&old, &identity) {
             return Err(AppError::Usage(format!(
                 "cannot resume the run in {}: {why}",
                 dir.display()
             )));
         }
-        let jp = dir.join(store::FILE);
-        if let Ok(text) = std::fs::read_to_string(&jp) {
-            let stored =
-                store::read(&text).map_err(|(line, e)| AppError::Input(InputError::new(&jp, e).at(line, 1)))?;
-            for st in stored {
-                let item = (st.scenario, st.result.replication);
-                if st.scenario < scenarios.len() && st.result.replication < reps && mine.contains(&item) {
-                    order.push(item);
-                    done[index(item)] = Some(st.result);
-                }
+        // A journal that cannot be read leaves nothing to keep; one that does
+        // not parse is an error.
+        let stored = match journal::read_journal(dir) {
+            Err(FileError::Io { .. }) => Vec::new(),
+            r => r?,
+        };
+        for st in stored {
+            let item = (st.scenario, st.result.replication);
+            if st.scenario < scenarios.len() && st.result.replication < reps && mine.contains(&item) {
+                order.push(item);
+                done[index(item)] = Some(st.result);
             }
         }
     }
-    output::write_json(dir, IDENTITY, &identity).map_err(io_err(dir))?;
+    journal::write_identity(dir, &identity).map_err(io_err(dir))?;
     // The journal keeps what is already done (a half-written last line is
     // dropped), then grows as replications finish.
-    output::write_atomic(dir, store::FILE, |w| {
-        store::write_all(
-            w,
-            order.iter().filter_map(|&it| {
-                done[index(it)]
-                    .as_ref()
-                    .map(|r| (it.0, scenarios[it.0].name.as_str(), r))
-            }),
-        )
-    })
-    .map_err(io_err(dir))?;
-    let journal = std::fs::OpenOptions::new()
-        .append(true)
-        .open(dir.join(store::FILE))
-        .map_err(io_err(dir))?;
-    let streaming_runs = if opts.shard.is_none() {
-        let f = std::fs::File::create(dir.join("runs.csv")).map_err(io_err(dir))?;
-        let mut w = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_writer(f);
-        let mut header = vec!["scenario".to_string(), "replication".into(), "seed".into()];
-        header.extend(crate::model::metrics::METRICS.iter().map(|m| m.name.to_string()));
-        w.write_record(&header)
-            .map_err(|e| io_err(dir)(std::io::Error::other(e)))?;
-        for &it in &order {
-            if let Some(r) = &done[index(it)] {
-                w.write_record(runs_row(&scenarios[it.0].name, r))
-                    .map_err(|e| io_err(dir)(std::io::Error::other(e)))?;
-            }
-        }
-        w.flush().map_err(io_err(dir))?;
-        Some(w)
-    } else {
-        None
-    };
-    let sinks = Mutex::new((journal, streaming_runs, None::<std::io::Error>));
+    let kept: Vec<(usize, &str, &RepResult)> = order
+        .iter()
+        .filter_map(|&it| {
+            done[index(it)]
+                .as_ref()
+                .map(|r| (it.0, scenarios[it.0].name.as_str(), r))
+        })
+        .collect();
+    let streams = Streams::open(dir, &kept, opts.shard.is_none()).map_err(io_err(dir))?;
+    let sinks = Mutex::new((streams, None::<std::io::Error>));
     let on_done = |item: runner::Item, res: &Result<RepResult, String>| {
         if let Ok(r) = res {
             if let Ok(mut g) = sinks.lock() {
-                let (journal, runs, err) = &mut *g;
-                let line = store::line(item.0, &scenarios[item.0].name, r);
-                let mut result = journal.write_all(line.as_bytes()).and_then(|_| journal.flush());
-                if let Some(w) = runs.as_mut() {
-                    result = result
-                        .and_then(|_| {
-                            w.write_record(runs_row(&scenarios[item.0].name, r))
-                                .map_err(std::io::Error::other)
-                        })
-                        .and_then(|_| w.flush());
-                }
-                if let Err(e) = result {
+                let (streams, err) = &mut *g;
+                if let Err(e) = streams.append(item.0, &scenarios[item.0].name, r) {
                     err.get_or_insert(e);
                     STOP.store(true, Ordering::Relaxed);
                 }
@@ -376,7 +255,7 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], progress: &(dyn Fn() + Syn
     let outcomes = runner::run_items(scenarios, &todo, opts.seed, threads, &STOP, &on_done)
         .map_err(|e| AppError::Usage(format!("cannot start {threads} threads: {e}")))?;
     let end = std::time::SystemTime::now();
-    let (_, _, write_error) = sinks.into_inner().unwrap_or_else(|p| p.into_inner());
+    let (_, write_error) = sinks.into_inner().unwrap_or_else(|p| p.into_inner());
     if let Some(e) = write_error {
         return Err(io_err(dir)(e));
     }
@@ -427,42 +306,11 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], progress: &(dyn Fn() + Syn
         end,
     );
     manifest.failed_replications = failures.len();
-    write_failures(dir, scenarios, opts.seed, &failures)?;
+    study_files::write_failures(dir, scenarios, opts.seed, &failures)?;
     let failed_per_scenario: Vec<usize> = (0..scenarios.len())
         .map(|s| failures.iter().filter(|(it, _)| it.0 == s).count())
         .collect();
     write_final(dir, scenarios, &results, &failed_per_scenario, baseline, manifest)
-}
-
-/// `failures.csv`: each failed replication and why (removed when none failed).
-fn write_failures(
-    dir: &Path,
-    scenarios: &[Scenario],
-    seed: u64,
-    failures: &[(runner::Item, String)],
-) -> Result<(), AppError> {
-    let path = dir.join("failures.csv");
-    if failures.is_empty() {
-        if path.exists() {
-            std::fs::remove_file(&path).map_err(io_err(&path))?;
-        }
-        return Ok(());
-    }
-    output::write_atomic(dir, "failures.csv", |w| {
-        let mut c = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_writer(w);
-        c.write_record(["scenario", "replication", "seed", "error"])
-            .map_err(std::io::Error::other)?;
-        for ((s, r), e) in failures {
-            let seed = crate::model::rng::replication_seed(seed, u64::from(*r));
-            c.write_record([scenarios[*s].name.clone(), r.to_string(), seed.to_string(), e.clone()])
-                .map_err(std::io::Error::other)?;
-        }
-        c.flush()
-    })
-    .map(|_| ())
-    .map_err(io_err(dir))
 }
 
 /// Writes the final files of a study (runs, summary, time series,
@@ -476,15 +324,15 @@ fn write_final(
     manifest: Manifest,
 ) -> Result<RunReport, AppError> {
     let mut files = vec![
-        output::write_runs(dir, scenarios, results).map_err(io_err(dir))?,
-        output::write_summary(dir, scenarios, results, failed).map_err(io_err(dir))?,
-        output::write_timeseries(dir, scenarios, results).map_err(io_err(dir))?,
+        study_files::write_runs(dir, scenarios, results).map_err(io_err(dir))?,
+        study_files::write_summary(dir, scenarios, results, failed).map_err(io_err(dir))?,
+        study_files::write_timeseries(dir, scenarios, results).map_err(io_err(dir))?,
     ];
     let compare = if scenarios.len() > 1 {
-        output::write_compare(dir, scenarios, results, baseline).map_err(io_err(dir))?;
+        study_files::write_compare(dir, scenarios, results, baseline).map_err(io_err(dir))?;
         files.push(dir.join("compare.csv"));
         files.push(dir.join("compare_by_group.csv"));
-        output::comparisons(scenarios, results, baseline)
+        compare::comparisons(scenarios, results, baseline)
     } else {
         Vec::new()
     };
@@ -510,27 +358,6 @@ fn metric_summaries(results: &[Vec<RepResult>]) -> Vec<(String, crate::study::st
         .collect()
 }
 
-fn shard_scenarios(scenarios: &[Scenario]) -> Vec<ShardScenario> {
-    scenarios
-        .iter()
-        .map(|s| ShardScenario {
-            name: s.name.clone(),
-            path: std::fs::canonicalize(&s.path)
-                .unwrap_or_else(|_| s.path.clone())
-                .display()
-                .to_string(),
-            sources: s
-                .sources
-                .iter()
-                .map(|src| SourceHash {
-                    path: src.path.display().to_string(),
-                    sha256: src.sha256.clone(),
-                })
-                .collect(),
-        })
-        .collect()
-}
-
 /// A finished shard: its replications are in `replications.tsv`; its
 /// description goes to `shard.json`; the final files come from `shequ merge`.
 #[allow(clippy::too_many_arguments)]
@@ -547,7 +374,7 @@ fn finish_shard(
     let dir = &opts.out;
     let reps = opts.reps;
     let m = ShardManifest {
-        schema_version: output::SCHEMA_VERSION,
+        schema_version: manifest::SCHEMA_VERSION,
         tool: "shequ".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         git_commit: option_env!("SHEQU_GIT_COMMIT").unwrap_or("unknown").into(),
@@ -561,11 +388,11 @@ fn finish_shard(
         items_done: mine.len() as u64,
         threads,
         wall_seconds: wall,
-        start_time_utc: output::utc(start),
-        end_time_utc: output::utc(end),
+        start_time_utc: manifest::utc(start),
+        end_time_utc: manifest::utc(end),
         command_line: opts.command_line.clone(),
     };
-    let manifest_file = output::write_json(dir, shard::MANIFEST, &m).map_err(io_err(dir))?;
+    let manifest_file = manifest::write_shard_manifest(dir, &m).map_err(io_err(dir))?;
     let flat = runner::group(
         scenarios.len(),
         reps,
@@ -596,19 +423,14 @@ fn finish_shard(
 pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<RunReport, AppError> {
     let mut manifests = Vec::new();
     for d in dirs {
-        let p = d.join(shard::MANIFEST);
-        let text = std::fs::read_to_string(&p).map_err(io_err(&p))?;
-        let m: ShardManifest = serde_json::from_str(&text).map_err(|e| {
-            AppError::Input(InputError::new(&p, format!("not a shard manifest: {e}")).at(e.line(), e.column()))
-        })?;
-        manifests.push(m);
+        manifests.push(manifest::read_shard_manifest(d)?);
     }
     shard::check_same_study(&manifests).map_err(AppError::Usage)?;
     let first = &manifests[0];
     // Reload the scenarios and make sure they are the files the shards ran.
     let mut scenarios = Vec::new();
     for sc in &first.scenarios {
-        let s = scenario::load(Path::new(&sc.path))?;
+        let s = scenario_file::load(Path::new(&sc.path))?;
         let now: Vec<&str> = s.sources.iter().map(|x| x.sha256.as_str()).collect();
         let then: Vec<&str> = sc.sources.iter().map(|x| x.sha256.as_str()).collect();
         if now != then {
@@ -624,8 +446,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<
     let mut slots: Vec<Option<(usize, RepResult)>> = vec![None; n_items];
     for (d, m) in dirs.iter().zip(&manifests) {
         let p = d.join(store::FILE);
-        let text = std::fs::read_to_string(&p).map_err(io_err(&p))?;
-        let stored = store::read(&text).map_err(|(line, e)| AppError::Input(InputError::new(&p, e).at(line, 1)))?;
+        let stored = journal::read_journal(d)?;
         for st in stored {
             if st.scenario >= scenarios.len() || st.result.replication >= reps || scenarios[st.scenario].name != st.name
             {
@@ -678,8 +499,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<
             .filter_map(|(k, s)| s.map(|(_, r)| (k / reps as usize, r))),
     );
     let baseline = scenarios.iter().position(|s| s.name == first.baseline).unwrap_or(0);
-    std::fs::create_dir_all(out).map_err(io_err(out))?;
-    probe_writable(out)?;
+    atomic::create_dir(out).map_err(io_err(out))?;
+    atomic::probe_writable(out).map_err(io_err(out))?;
     let now = std::time::SystemTime::now();
     let mut manifest = Manifest::new(
         &scenarios,
@@ -709,17 +530,11 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<
     write_final(out, &scenarios, &results, &none, baseline, manifest)
 }
 
-fn probe_writable(dir: &Path) -> Result<(), AppError> {
-    let probe = dir.join(format!(".shequ-write-test-{}", std::process::id()));
-    std::fs::write(&probe, b"").map_err(io_err(dir))?;
-    std::fs::remove_file(&probe).map_err(io_err(dir))
-}
-
 /// Every parameter of a scenario, or the defaults. File paths are shown
 /// relative to the working directory when they lie below it.
 pub fn params(path: Option<&Path>) -> Result<Vec<ParamInfo>, AppError> {
     let mut rows = match path {
-        Some(p) => scenario::load(p)?.params.describe(),
+        Some(p) => scenario_file::load(p)?.params.describe(),
         None => Params::default().describe(),
     };
     let cwd = std::env::current_dir().ok().and_then(|d| std::fs::canonicalize(d).ok());
@@ -782,8 +597,8 @@ pub fn params_csv(rows: &[ParamInfo]) -> String {
             r.value.clone(),
             r.default.clone(),
             r.unit.to_string(),
-            output::num(r.min),
-            output::num(r.max),
+            num(r.min),
+            num(r.max),
             r.provenance.to_string(),
             r.description.to_string(),
         ]);
@@ -793,8 +608,8 @@ pub fn params_csv(rows: &[ParamInfo]) -> String {
 
 /// Resolved parameters that differ between two scenarios: (key, a, b).
 pub fn diff(a: &Path, b: &Path) -> Result<Vec<(String, String, String)>, AppError> {
-    let pa = scenario::load(a)?.params.describe();
-    let pb = scenario::load(b)?.params.describe();
+    let pa = scenario_file::load(a)?.params.describe();
+    let pb = scenario_file::load(b)?.params.describe();
     Ok(pa
         .into_iter()
         .zip(pb)
@@ -803,58 +618,26 @@ pub fn diff(a: &Path, b: &Path) -> Result<Vec<(String, String, String)>, AppErro
         .collect())
 }
 
-fn read_table(path: &Path) -> Result<crate::report::Table, AppError> {
-    let text = std::fs::read_to_string(path).map_err(io_err(path))?;
-    let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-    let header = rdr
-        .headers()
-        .map_err(|e| AppError::Input(InputError::new(path, format!("not a CSV file: {e}"))))?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let mut rows = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line() as usize);
-            AppError::Input(InputError::new(path, format!("bad row: {e}")).at(line, 1))
-        })?;
-        rows.push(rec.iter().map(str::to_string).collect());
-    }
-    Ok(crate::report::Table { header, rows })
-}
-
 /// Builds `report.html` in a run's output directory; returns its path.
 /// `fan` names the scenarios for fan charts; by default the baseline and
 /// the three scenarios that move satisfaction most.
 pub fn report(dir: &Path, fan: Option<Vec<String>>) -> Result<PathBuf, AppError> {
-    let manifest_path = dir.join("manifest.json");
-    let manifest_json = std::fs::read_to_string(&manifest_path).map_err(io_err(&manifest_path))?;
-    let summary = read_table(&dir.join("summary.csv"))?;
-    let optional = |name: &str| {
-        let p = dir.join(name);
-        if p.exists() {
-            read_table(&p).map(Some)
-        } else {
-            Ok(None)
-        }
-    };
-    let compare = optional("compare.csv")?;
-    let timeseries = optional("timeseries.csv")?;
+    let run = report_file::read_run(dir)?;
     let fan_scenarios = match fan {
         Some(list) => list,
-        None => default_fan(&manifest_json, compare.as_ref()),
+        None => default_fan(&run.manifest_json, run.compare.as_ref()),
     };
-    let html = crate::report::render(&crate::report::Inputs {
-        manifest_json: &manifest_json,
-        summary: &summary,
-        compare: compare.as_ref(),
-        timeseries: timeseries.as_ref(),
+    let html = report_file::render(&report_file::Inputs {
+        manifest_json: &run.manifest_json,
+        summary: &run.summary,
+        compare: run.compare.as_ref(),
+        timeseries: run.timeseries.as_ref(),
         fan_scenarios,
     });
-    output::write_atomic(dir, "report.html", |w| w.write_all(html.as_bytes())).map_err(io_err(dir))
+    report_file::write_report(dir, &html).map_err(io_err(dir))
 }
 
-fn default_fan(manifest_json: &str, compare: Option<&crate::report::Table>) -> Vec<String> {
+fn default_fan(manifest_json: &str, compare: Option<&report_file::Table>) -> Vec<String> {
     let manifest: serde_json::Value = serde_json::from_str(manifest_json).unwrap_or_default();
     let mut out: Vec<String> = manifest
         .get("baseline")
@@ -907,23 +690,18 @@ pub struct SweepOptions {
 #[derive(Debug)]
 pub struct SweepReport {
     /// None for a shard (its file holds only its items).
-    pub manifest: Option<crate::experiment::sweep::SweepManifest>,
+    pub manifest: Option<SweepManifest>,
     pub files: Vec<PathBuf>,
 }
 
 /// Loads an experiment file (and the scenarios it names).
-pub fn load_experiment(path: &Path) -> Result<crate::experiment::spec::Experiment, AppError> {
-    Ok(crate::experiment::spec::load(path)?)
+pub fn load_experiment(path: &Path) -> Result<Experiment, AppError> {
+    Ok(experiment_file::load(path)?)
 }
 
 /// Runs an experiment's design and writes its outputs; `point_done` is
 /// called as each design point finishes.
-pub fn sweep(
-    exp: &crate::experiment::spec::Experiment,
-    opts: &SweepOptions,
-    point_done: &(dyn Fn() + Sync),
-) -> Result<SweepReport, AppError> {
-    use crate::experiment::sweep;
+pub fn sweep(exp: &Experiment, opts: &SweepOptions, point_done: &(dyn Fn() + Sync)) -> Result<SweepReport, AppError> {
     if opts.reps == 0 {
         return Err(AppError::Usage("--reps must be at least 1".into()));
     }
@@ -935,8 +713,8 @@ pub fn sweep(
     // Replications of full-size scenarios dominate; per-item results are small.
     check_memory(&exp.scenarios, u32::try_from(threads).unwrap_or(u32::MAX), threads)?;
     let dir = &opts.out;
-    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
-    probe_writable(dir)?;
+    atomic::create_dir(dir).map_err(io_err(dir))?;
+    atomic::probe_writable(dir).map_err(io_err(dir))?;
     let start = std::time::SystemTime::now();
     let plan = sweep::plan(exp, opts.reps).map_err(|e| sweep_error(exp, threads, e))?;
     let items = match opts.shard {
@@ -946,7 +724,7 @@ pub fn sweep(
     let results = sweep::run_items(&plan, &items, opts.seed, threads, &STOP, point_done)
         .map_err(|e| sweep_error(exp, threads, e))?;
     if let Some(sh) = opts.shard {
-        let header = sweep::ShardHeader {
+        let header = sweep_files::ShardHeader {
             experiment_sha256: exp.sha256.clone(),
             reps: opts.reps,
             seed: opts.seed,
@@ -954,7 +732,7 @@ pub fn sweep(
             count: sh.count,
             items: items.len(),
         };
-        let file = sweep::write_shard(dir, &header, &items, &results).map_err(io_err(dir))?;
+        let file = sweep_files::write_shard(dir, &header, &items, &results).map_err(io_err(dir))?;
         return Ok(SweepReport {
             manifest: None,
             files: vec![file],
@@ -964,12 +742,7 @@ pub fn sweep(
     finish_sweep(exp, opts, res, threads, start)
 }
 
-fn sweep_error(
-    exp: &crate::experiment::spec::Experiment,
-    threads: usize,
-    e: crate::experiment::sweep::SweepError,
-) -> AppError {
-    use crate::experiment::sweep::SweepError;
+fn sweep_error(exp: &Experiment, threads: usize, e: SweepError) -> AppError {
     match e {
         SweepError::Point(m) => AppError::Input(InputError::new(&exp.path, m)),
         SweepError::Failed(m) => AppError::Usage(format!("a replication failed, so the design is incomplete: {m}")),
@@ -980,25 +753,24 @@ fn sweep_error(
 
 /// Writes a complete sweep's files.
 fn finish_sweep(
-    exp: &crate::experiment::spec::Experiment,
+    exp: &Experiment,
     opts: &SweepOptions,
-    res: crate::experiment::sweep::SweepResult,
+    res: SweepResult,
     threads: usize,
     start: std::time::SystemTime,
 ) -> Result<SweepReport, AppError> {
-    use crate::experiment::sweep;
     let dir = &opts.out;
     let end = std::time::SystemTime::now();
     let mut files = vec![
-        sweep::write_design(dir, exp, &res).map_err(io_err(dir))?,
-        sweep::write_runs(dir, exp, &res).map_err(io_err(dir))?,
-        sweep::write_summary(dir, exp, &res).map_err(io_err(dir))?,
+        sweep_files::write_design(dir, exp, &res).map_err(io_err(dir))?,
+        sweep_files::write_runs(dir, exp, &res).map_err(io_err(dir))?,
+        sweep_files::write_summary(dir, exp, &res).map_err(io_err(dir))?,
     ];
     let rows = sweep::sensitivity(exp, &res);
     if !rows.is_empty() {
-        files.push(sweep::write_sensitivity(dir, exp, &rows).map_err(io_err(dir))?);
+        files.push(sweep_files::write_sensitivity(dir, exp, &rows).map_err(io_err(dir))?);
     }
-    let manifest = sweep::SweepManifest::new(
+    let manifest = SweepManifest::new(
         exp,
         &res,
         opts.reps,
@@ -1018,22 +790,15 @@ fn finish_sweep(
 /// Combines the shard directories of a sweep (`sweep --shard I/N`) into its
 /// final files, after checking they belong to this experiment, replication
 /// count and seed, and cover every item exactly once.
-pub fn sweep_merge(
-    exp: &crate::experiment::spec::Experiment,
-    dirs: &[PathBuf],
-    opts: &SweepOptions,
-) -> Result<SweepReport, AppError> {
-    use crate::experiment::sweep;
+pub fn sweep_merge(exp: &Experiment, dirs: &[PathBuf], opts: &SweepOptions) -> Result<SweepReport, AppError> {
     let start = std::time::SystemTime::now();
     let plan = sweep::plan(exp, opts.reps).map_err(|e| sweep_error(exp, 1, e))?;
     let index = |(p, s, r): sweep::SweepItem| (p * exp.scenarios.len() + s) * opts.reps as usize + r as usize;
     let mut slots: Vec<Option<sweep::ItemResult>> = vec![None; plan.items.len()];
     let mut count = None;
     for d in dirs {
-        let path = d.join(sweep::SHARD_FILE);
-        let text = std::fs::read_to_string(&path).map_err(io_err(&path))?;
-        let (h, rows) =
-            sweep::read_shard(&text).map_err(|(l, m)| AppError::Input(InputError::new(&path, m).at(l, 1)))?;
+        let path = d.join(sweep_files::SHARD_FILE);
+        let (h, rows) = sweep_files::read_shard_file(d)?;
         let usage = |m: String| AppError::Usage(format!("{}: {m}", path.display()));
         if h.experiment_sha256 != exp.sha256 {
             return Err(usage(format!("it ran a different version of {}", exp.path.display())));
@@ -1070,7 +835,7 @@ pub fn sweep_merge(
     }
     let results: Vec<sweep::ItemResult> = slots.into_iter().flatten().collect();
     let res = sweep::assemble(plan, opts.seed, results);
-    std::fs::create_dir_all(&opts.out).map_err(io_err(&opts.out))?;
+    atomic::create_dir(&opts.out).map_err(io_err(&opts.out))?;
     finish_sweep(exp, opts, res, 0, start)
 }
 
@@ -1142,7 +907,7 @@ pub fn run_adaptive(
         let h = widest_half_width(&report, &target.metric);
         let met = h <= target.target_half_width;
         if met || reps >= max {
-            report.manifest.adaptive = Some(output::AdaptiveRecord {
+            report.manifest.adaptive = Some(AdaptiveRecord {
                 target_half_width: target.target_half_width,
                 metric: target.metric.clone(),
                 max_reps: max,
@@ -1172,7 +937,7 @@ fn run_growing(
         // so the resume check sees this batch's count.
         let baseline = baseline_index(opts, scenarios)?;
         let identity = study_identity(opts, scenarios, baseline);
-        output::write_json(&opts.out, IDENTITY, &identity).map_err(io_err(&opts.out))?;
+        journal::write_identity(&opts.out, &identity).map_err(io_err(&opts.out))?;
     }
     let mut o = opts.clone();
     o.resume = continuing || opts.resume;

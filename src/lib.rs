@@ -7,10 +7,7 @@
 //! edge.
 
 pub mod app;
-pub mod error;
 pub mod experiment;
+pub mod files;
 pub mod model;
-pub mod output;
-pub mod report;
-pub mod scenario;
 pub mod study;

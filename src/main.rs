@@ -270,7 +270,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
                         a.replications,
                         a.batches,
                         a.metric,
-                        shequ::output::sig(a.half_width),
+                        shequ::files::study_files::sig(a.half_width),
                         if a.met {
                             "target met"
                         } else {
@@ -279,7 +279,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
                     );
                 }
                 if !report.compare.is_empty() {
-                    println!("{}", shequ::output::headline_table(&report.compare));
+                    println!("{}", shequ::files::study_files::headline_table(&report.compare));
                 }
                 for f in &report.files {
                     eprintln!("wrote {}", f.display());
@@ -335,7 +335,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             let report = app::merge(&dirs, &out, std::env::args().collect())?;
             if !quiet {
                 if !report.compare.is_empty() {
-                    println!("{}", shequ::output::headline_table(&report.compare));
+                    println!("{}", shequ::files::study_files::headline_table(&report.compare));
                 }
                 for f in &report.files {
                     eprintln!("wrote {}", f.display());

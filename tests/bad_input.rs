@@ -2,12 +2,12 @@
 
 mod common;
 
-use shequ::scenario;
+use shequ::files::scenario_file;
 
-fn err(text: &str) -> (String, shequ::error::InputError) {
+fn err(text: &str) -> (String, shequ::files::error::InputError) {
     let dir = tempfile::tempdir().unwrap();
     let p = common::write(dir.path(), "bad.toml", text);
-    let e = scenario::load(&p).expect_err("must be rejected");
+    let e = scenario_file::load(&p).expect_err("must be rejected");
     (e.to_string(), e)
 }
 
@@ -82,7 +82,7 @@ fn extends_cycle_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     common::write(dir.path(), "a.toml", "extends = \"b.toml\"\n");
     let b = common::write(dir.path(), "b.toml", "extends = \"a.toml\"\n");
-    let msg = scenario::load(&b).unwrap_err().to_string();
+    let msg = scenario_file::load(&b).unwrap_err().to_string();
     assert!(msg.contains("cycle"), "{msg}");
 }
 
@@ -100,7 +100,7 @@ fn conflicting_overrides_are_reported_and_can_be_settled() {
         &common::extends_baseline("[cadres]\nstipend_yuan_month = 600.0\n"),
     );
     let both = common::write(dir.path(), "both.toml", "extends = [\"x.toml\", \"y.toml\"]\n");
-    let msg = scenario::load(&both).unwrap_err().to_string();
+    let msg = scenario_file::load(&both).unwrap_err().to_string();
     assert!(
         msg.contains("conflicting") && msg.contains("cadres.stipend_yuan_month"),
         "{msg}"
@@ -111,7 +111,7 @@ fn conflicting_overrides_are_reported_and_can_be_settled() {
         "extends = [\"x.toml\", \"y.toml\"]\n[cadres]\nstipend_yuan_month = 700.0\n",
     );
     assert_eq!(
-        scenario::load(&settled).unwrap().params.cadres.stipend_yuan_month,
+        scenario_file::load(&settled).unwrap().params.cadres.stipend_yuan_month,
         700.0
     );
 }
@@ -135,7 +135,7 @@ fn bad_jurisdiction_rows_are_located() {
             "s.toml",
             &common::extends_baseline("[world]\njurisdictions_file = \"j.csv\"\n"),
         );
-        let msg = scenario::load(&p).unwrap_err().to_string();
+        let msg = scenario_file::load(&p).unwrap_err().to_string();
         assert!(msg.contains("j.csv") && msg.contains(expect), "{row}: {msg}");
     }
 }

@@ -74,7 +74,7 @@ fn data_dictionary_covers_every_column_and_metric() {
             "manifest key `{key}` is not documented"
         );
     }
-    assert_eq!(manifest["schema_version"], shequ::output::SCHEMA_VERSION);
+    assert_eq!(manifest["schema_version"], shequ::files::manifest::SCHEMA_VERSION);
 }
 
 #[test]

@@ -4,8 +4,8 @@
 
 mod common;
 
+use shequ::files::scenario_file;
 use shequ::model::scenario::Scenario;
-use shequ::scenario;
 use shequ::study::compare::metric_index;
 use shequ::study::runner::{self, RepResult};
 use shequ::study::stats;
@@ -35,7 +35,7 @@ fn small(dir: &Path, rel: &str) -> Scenario {
         target.display()
     );
     let p = common::write(dir, &format!("{name}.toml"), &text);
-    scenario::load(&p).unwrap_or_else(|e| panic!("{e}"))
+    scenario_file::load(&p).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn reps(s: &Scenario, n: u32) -> Vec<RepResult> {
@@ -64,7 +64,7 @@ fn every_lever_off_equals_the_baseline_exactly() {
                 .display()
         );
         let p = common::write(dir.path(), &format!("off_{lever}.toml"), &text);
-        let off = scenario::load(&p).unwrap();
+        let off = scenario_file::load(&p).unwrap();
         for (a, b) in base_reps.iter().zip(reps(&off, 2)) {
             assert_eq!(a.values, b.values, "{lever} off differs from baseline");
             assert_eq!(a.monthly, b.monthly, "{lever} off: time series differ");

@@ -41,7 +41,7 @@ fn report_renders_all_charts_in_headless_chromium() {
     app::run(&opts, &loaded, &|| {}).unwrap();
     let page = app::report(dir.path(), None).unwrap();
     let html = std::fs::read_to_string(&page).unwrap();
-    let charts = shequ::report::FOREST_METRICS.len() + 2 + shequ::report::FAN_METRICS.len();
+    let charts = shequ::files::report::FOREST_METRICS.len() + 2 + shequ::files::report::FAN_METRICS.len();
     assert_eq!(html.matches("<svg").count(), charts, "every chart is in the page");
     assert!(!html.contains("<script"), "no scripts");
     assert!(

@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use shequ::model::{init, schedule};
-use shequ::scenario;
+use shequ::files::scenario_file;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
     if std::fs::write(&path, text).is_err() {
         return;
     }
-    if let Ok(mut s) = scenario::load(&path) {
+    if let Ok(mut s) = scenario_file::load(&path) {
         let sim = &mut s.params.simulation;
         // Keep each execution small: a tiny sample for one month.
         sim.population_scale = sim.population_scale.min(0.002);

@@ -9,6 +9,7 @@
 //!   `reform_cost` / 10^6); empty when the reform costs nothing extra.
 
 use crate::model::metrics::{Direction, GROUP_METRICS, METRICS};
+use crate::model::scenario::Scenario;
 use crate::model::state::GROUPS;
 use crate::study::runner::RepResult;
 use crate::study::stats::{self, Summary};
@@ -173,4 +174,15 @@ pub fn compare_by_group(
         }
     }
     out
+}
+
+/// District comparisons of every scenario but the baseline.
+pub fn comparisons(scenarios: &[Scenario], results: &[Vec<RepResult>], baseline: usize) -> Vec<CompareRow> {
+    let base = &scenarios[baseline];
+    scenarios
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != baseline)
+        .flat_map(|(i, s)| compare(&base.name, &results[baseline], &s.name, &results[i]))
+        .collect()
 }

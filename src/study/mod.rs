@@ -4,6 +4,7 @@
 //! file system.
 
 pub mod compare;
+pub mod identity;
 pub mod roofline;
 pub mod runner;
 pub mod shard;

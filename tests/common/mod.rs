@@ -1,6 +1,6 @@
 #![allow(dead_code)]
+use shequ::files::scenario_file;
 use shequ::model::scenario::Scenario;
-use shequ::scenario;
 use std::path::{Path, PathBuf};
 
 pub fn root() -> PathBuf {
@@ -9,7 +9,7 @@ pub fn root() -> PathBuf {
 
 pub fn load(rel: &str) -> Scenario {
     let p = root().join(rel);
-    scenario::load(&p).unwrap_or_else(|e| panic!("{e}"))
+    scenario_file::load(&p).unwrap_or_else(|e| panic!("{e}"))
 }
 
 pub fn small() -> Scenario {

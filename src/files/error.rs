@@ -1,5 +1,6 @@
 //! Located input errors: every message names the file, and where it can the
-//! line, column and key path, with what was expected.
+//! line, column and key path, with what was expected. `FileError` is either
+//! that or a file the system would not read or write.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -63,4 +64,22 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |s| s.chars().count()) + 1;
     (line, col)
+}
+
+/// Why a file could not be used: its contents are wrong, or reading or
+/// writing it failed (at `path`).
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("{0}")]
+    Input(#[from] InputError),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+/// Names `path` in an I/O error.
+pub fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> FileError + '_ {
+    move |source| FileError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }

@@ -1,10 +1,17 @@
 //! `shequ report`: one self-contained HTML page (inline SVG, no scripts, no
 //! network) from a run's output files: forest plots of each reform's paired
 //! difference, fan charts of the monthly series, cost against effect, and the
-//! summary, comparison and provenance tables. Pure: tables in, HTML out.
+//! summary, comparison and provenance tables. `read_run` reads the run's
+//! folder, `render` is pure (tables in, HTML out) and `write_report` writes
+//! report.html. One cohesive thing (the page and its charts), hence a little
+//! over 600 lines.
 
+use crate::files::atomic::write_atomic;
+use crate::files::error::{io_err, FileError, InputError};
 use crate::model::metrics::METRICS;
 use std::fmt::Write as _;
+use std::io;
+use std::path::{Path, PathBuf};
 
 /// A CSV file as read back: header and string cells.
 #[derive(Debug, Clone, Default)]
@@ -62,7 +69,7 @@ fn esc(s: &str) -> String {
 
 /// Four significant digits.
 fn fmt(v: f64) -> String {
-    crate::output::sig(v)
+    crate::files::study_files::sig(v)
 }
 
 /// Tick label: as many decimals as the tick step needs; millions as "M".
@@ -495,6 +502,64 @@ td,th{border:1px solid #d8dee9;padding:2px 6px;text-align:right}th{background:#e
     s.push_str(&esc(&serde_json::to_string_pretty(&manifest).unwrap_or_default()));
     s.push_str("</pre></details></body></html>\n");
     s
+}
+
+/// Reads a CSV file as a `Table`.
+pub fn read_table(path: &Path) -> Result<Table, FileError> {
+    let text = std::fs::read_to_string(path).map_err(io_err(path))?;
+    let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let header = rdr
+        .headers()
+        .map_err(|e| InputError::new(path, format!("not a CSV file: {e}")))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut rows = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line() as usize);
+            InputError::new(path, format!("bad row: {e}")).at(line, 1)
+        })?;
+        rows.push(rec.iter().map(str::to_string).collect());
+    }
+    Ok(Table { header, rows })
+}
+
+/// A run's output folder, as the report reads it.
+pub struct RunFolder {
+    pub manifest_json: String,
+    pub summary: Table,
+    pub compare: Option<Table>,
+    pub timeseries: Option<Table>,
+}
+
+/// Reads manifest.json and summary.csv of the run in `dir`, and compare.csv
+/// and timeseries.csv where they exist.
+pub fn read_run(dir: &Path) -> Result<RunFolder, FileError> {
+    let manifest_path = dir.join("manifest.json");
+    let manifest_json = std::fs::read_to_string(&manifest_path).map_err(io_err(&manifest_path))?;
+    let summary = read_table(&dir.join("summary.csv"))?;
+    let optional = |name: &str| {
+        let p = dir.join(name);
+        if p.exists() {
+            read_table(&p).map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let compare = optional("compare.csv")?;
+    let timeseries = optional("timeseries.csv")?;
+    Ok(RunFolder {
+        manifest_json,
+        summary,
+        compare,
+        timeseries,
+    })
+}
+
+/// Writes `report.html` in `dir`; returns its path.
+pub fn write_report(dir: &Path, html: &str) -> io::Result<PathBuf> {
+    write_atomic(dir, "report.html", |w| w.write_all(html.as_bytes()))
 }
 
 #[cfg(test)]

@@ -1,0 +1,133 @@
+//! The files a run keeps while it runs, so that an interrupted run can be
+//! resumed and shards merged: `run.json` (the study's identity),
+//! `replications.tsv` (the journal: every finished replication, exactly, in
+//! the line format of `study::store`) and the runs.csv that grows with it.
+
+use crate::files::atomic::{num, write_atomic, write_json};
+use crate::files::error::{io_err, FileError, InputError};
+use crate::model::metrics::METRICS;
+use crate::study::identity::StudyIdentity;
+use crate::study::runner::RepResult;
+use crate::study::store::{self, Stored};
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// The study's identity, written when a run starts and checked by `--resume`.
+pub const IDENTITY: &str = "run.json";
+
+/// The identity an earlier run left in `dir`; `None` when there is none to read.
+pub fn read_identity(dir: &Path) -> Result<Option<StudyIdentity>, InputError> {
+    let p = dir.join(IDENTITY);
+    let Ok(text) = std::fs::read_to_string(&p) else {
+        return Ok(None);
+    };
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| InputError::new(&p, format!("not a run identity: {e}")))
+}
+
+/// Writes `run.json` in `dir`.
+pub fn write_identity(dir: &Path, identity: &StudyIdentity) -> io::Result<PathBuf> {
+    write_json(dir, IDENTITY, identity)
+}
+
+/// The replications stored in the journal in `dir`.
+pub fn read_journal(dir: &Path) -> Result<Vec<Stored>, FileError> {
+    let p = dir.join(store::FILE);
+    let text = std::fs::read_to_string(&p).map_err(io_err(&p))?;
+    store::read(&text).map_err(|(line, e)| InputError::new(&p, e).at(line, 1).into())
+}
+
+/// A row of runs.csv: scenario, replication, seed, then every metric.
+pub fn runs_row(name: &str, r: &RepResult) -> Vec<String> {
+    let mut row = vec![name.to_string(), r.replication.to_string(), r.seed.to_string()];
+    row.extend(r.values.iter().map(|v| num(*v)));
+    row
+}
+
+/// What a run appends to as replications finish: the journal and, for a
+/// whole study (not a shard), runs.csv.
+pub struct Streams {
+    journal: File,
+    runs: Option<csv::Writer<File>>,
+}
+
+impl Streams {
+    /// Rewrites the journal in `dir` with the replications kept (so a
+    /// half-written last line is dropped) and opens it to grow as
+    /// replications finish; with `runs`, starts runs.csv with the kept rows.
+    pub fn open(dir: &Path, kept: &[(usize, &str, &RepResult)], runs: bool) -> io::Result<Streams> {
+        write_atomic(dir, store::FILE, |w| store::write_all(w, kept.iter().copied()))?;
+        let journal = std::fs::OpenOptions::new().append(true).open(dir.join(store::FILE))?;
+        let streaming_runs = if runs {
+            let f = File::create(dir.join("runs.csv"))?;
+            let mut w = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::Any(b'\n'))
+                .from_writer(f);
+            let mut header = vec!["scenario".to_string(), "replication".into(), "seed".into()];
+            header.extend(METRICS.iter().map(|m| m.name.to_string()));
+            w.write_record(&header).map_err(io::Error::other)?;
+            for (_, name, r) in kept {
+                w.write_record(runs_row(name, r)).map_err(io::Error::other)?;
+            }
+            w.flush()?;
+            Some(w)
+        } else {
+            None
+        };
+        Ok(Streams {
+            journal,
+            runs: streaming_runs,
+        })
+    }
+
+    /// Appends a finished replication of scenario `scenario` (named `name`).
+    pub fn append(&mut self, scenario: usize, name: &str, r: &RepResult) -> io::Result<()> {
+        let journal = &mut self.journal;
+        let line = store::line(scenario, name, r);
+        let mut result = journal.write_all(line.as_bytes()).and_then(|_| journal.flush());
+        if let Some(w) = self.runs.as_mut() {
+            result = result
+                .and_then(|_| w.write_record(runs_row(name, r)).map_err(io::Error::other))
+                .and_then(|_| w.flush());
+        }
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::metrics::N_METRICS;
+    use crate::model::state::GROUPS;
+
+    #[test]
+    fn a_resumed_journal_keeps_what_was_kept_and_grows() {
+        let dir = std::env::temp_dir().join(format!("shequ-journal-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let r = |replication| RepResult {
+            replication,
+            seed: 9,
+            values: [0.5; N_METRICS],
+            monthly: vec![[0.25; N_METRICS]],
+            groups: [[1.0, 0.0]; GROUPS.len()],
+            by_jurisdiction: vec![],
+            person_months: 3,
+        };
+        let (a, b) = (r(0), r(1));
+        let mut s = Streams::open(&dir, &[(1, "x", &a)], true).unwrap();
+        s.append(0, "y", &b).unwrap();
+        drop(s);
+        let stored = read_journal(&dir).unwrap();
+        let names: Vec<(usize, &str, u32)> = stored
+            .iter()
+            .map(|st| (st.scenario, st.name.as_str(), st.result.replication))
+            .collect();
+        assert_eq!(names, [(1, "x", 0), (0, "y", 1)]);
+        let runs = std::fs::read_to_string(dir.join("runs.csv")).unwrap();
+        assert_eq!(runs.lines().count(), 3);
+        assert!(runs.lines().nth(2).unwrap().starts_with("y,1,9,0.5,"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

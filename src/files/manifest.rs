@@ -1,0 +1,305 @@
+//! The manifests: `manifest.json` of a run (provenance, performance and, under
+//! `--target-ci`, what the adaptive loop did) and of a sweep, and `shard.json`
+//! of a shard, with how a scenario's files are recorded in them.
+
+use crate::experiment::spec::Experiment;
+use crate::experiment::sweep::SweepResult;
+use crate::files::atomic::write_json;
+use crate::files::error::{io_err, FileError, InputError};
+use crate::model::metrics::N_METRICS;
+use crate::model::rng;
+use crate::model::scenario::Scenario;
+use crate::study::runner::RepResult;
+use crate::study::shard::{self, ShardManifest, ShardScenario, SourceHash};
+use serde::Serialize;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Version of the output file layout (bump when a column changes).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A file that went into the run.
+#[derive(Debug, Serialize)]
+pub struct ManifestSource {
+    pub path: String,
+    pub sha256: String,
+}
+
+/// One scenario in the manifest.
+#[derive(Debug, Serialize)]
+pub struct ManifestScenario {
+    pub name: String,
+    pub path: String,
+    pub sha256: String,
+    pub sources: Vec<ManifestSource>,
+    pub persons_initial: u64,
+    pub population_scale: f64,
+    pub months: u32,
+}
+
+/// What the adaptive loop did, recorded in the manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdaptiveRecord {
+    pub target_half_width: f64,
+    pub metric: String,
+    pub max_reps: u32,
+    /// Replication counts after each batch.
+    pub batches: Vec<u32>,
+    pub replications: u32,
+    /// The widest half-width at the end (over scenarios or reform effects).
+    pub half_width: f64,
+    pub met: bool,
+}
+
+/// `manifest.json`: provenance and performance of a run.
+#[derive(Debug, Serialize)]
+pub struct Manifest {
+    pub schema_version: u32,
+    pub tool: &'static str,
+    pub version: &'static str,
+    pub git_commit: String,
+    pub command_line: Vec<String>,
+    pub start_time_utc: String,
+    pub end_time_utc: String,
+    pub wall_seconds: f64,
+    pub seed: u64,
+    pub seed_derivation: &'static str,
+    pub replications: u32,
+    /// Replications that failed (listed in failures.csv); not in the statistics.
+    pub failed_replications: usize,
+    pub threads: usize,
+    pub baseline: String,
+    pub scenarios: Vec<ManifestScenario>,
+    pub metrics: usize,
+    pub person_months: u64,
+    pub person_months_per_second: f64,
+    pub ns_per_person_month_per_thread: f64,
+    /// Present when `--target-ci` chose the replication count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adaptive: Option<AdaptiveRecord>,
+}
+
+impl Manifest {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        scenarios: &[Scenario],
+        results: &[Vec<RepResult>],
+        seed: u64,
+        reps: u32,
+        threads: usize,
+        baseline: usize,
+        command_line: Vec<String>,
+        start: std::time::SystemTime,
+        end: std::time::SystemTime,
+    ) -> Manifest {
+        let wall = end.duration_since(start).map(|d| d.as_secs_f64()).unwrap_or(0.0);
+        let person_months: u64 = results.iter().flatten().map(|r| r.person_months).sum();
+        let pm = person_months as f64;
+        Manifest {
+            schema_version: SCHEMA_VERSION,
+            tool: "shequ",
+            version: env!("CARGO_PKG_VERSION"),
+            git_commit: option_env!("SHEQU_GIT_COMMIT").unwrap_or("unknown").to_string(),
+            command_line,
+            start_time_utc: utc(start),
+            end_time_utc: utc(end),
+            wall_seconds: wall,
+            seed,
+            seed_derivation: rng::SEED_DERIVATION,
+            replications: reps,
+            failed_replications: 0,
+            threads,
+            baseline: scenarios.get(baseline).map(|s| s.name.clone()).unwrap_or_default(),
+            scenarios: scenarios
+                .iter()
+                .map(|s| ManifestScenario {
+                    name: s.name.clone(),
+                    path: s.path.display().to_string(),
+                    sha256: s.sha256().to_string(),
+                    sources: s
+                        .sources
+                        .iter()
+                        .map(|src| ManifestSource {
+                            path: src.path.display().to_string(),
+                            sha256: src.sha256.clone(),
+                        })
+                        .collect(),
+                    persons_initial: (s.population() as f64 * s.params.simulation.population_scale).round() as u64,
+                    population_scale: s.params.simulation.population_scale,
+                    months: s.params.simulation.months,
+                })
+                .collect(),
+            metrics: N_METRICS,
+            person_months,
+            person_months_per_second: if wall > 0.0 { pm / wall } else { 0.0 },
+            ns_per_person_month_per_thread: if pm > 0.0 {
+                wall * 1e9 * threads as f64 / pm
+            } else {
+                0.0
+            },
+            adaptive: None,
+        }
+    }
+
+    pub fn write(&self, dir: &Path) -> io::Result<PathBuf> {
+        write_json(dir, "manifest.json", self)
+    }
+}
+
+/// RFC 3339 UTC time, second precision.
+pub fn utc(t: std::time::SystemTime) -> String {
+    let secs = t
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0) as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+/// A factor in the manifest.
+#[derive(Debug, Serialize)]
+pub struct ManifestFactor {
+    pub name: String,
+    pub path: String,
+    pub form: String,
+}
+
+/// `manifest.json` of a sweep.
+#[derive(Debug, Serialize)]
+pub struct SweepManifest {
+    pub schema_version: u32,
+    pub tool: &'static str,
+    pub version: &'static str,
+    pub git_commit: String,
+    pub command_line: Vec<String>,
+    pub experiment: String,
+    pub experiment_path: String,
+    pub experiment_sha256: String,
+    pub design: &'static str,
+    pub design_seed: u64,
+    pub base_samples: usize,
+    pub levels: usize,
+    pub trajectories: usize,
+    pub bootstrap_resamples: usize,
+    pub points: usize,
+    pub factors: Vec<ManifestFactor>,
+    pub scenarios: Vec<String>,
+    pub reference: String,
+    pub replications: u32,
+    pub seed: u64,
+    pub seed_derivation: &'static str,
+    pub threads: usize,
+    pub start_time_utc: String,
+    pub end_time_utc: String,
+    pub wall_seconds: f64,
+    pub person_months: u64,
+}
+
+impl SweepManifest {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        exp: &Experiment,
+        res: &SweepResult,
+        reps: u32,
+        seed: u64,
+        threads: usize,
+        command_line: Vec<String>,
+        start: std::time::SystemTime,
+        end: std::time::SystemTime,
+    ) -> SweepManifest {
+        SweepManifest {
+            schema_version: SCHEMA_VERSION,
+            tool: "shequ",
+            version: env!("CARGO_PKG_VERSION"),
+            git_commit: option_env!("SHEQU_GIT_COMMIT").unwrap_or("unknown").to_string(),
+            command_line,
+            experiment: exp.name.clone(),
+            experiment_path: exp.path.display().to_string(),
+            experiment_sha256: exp.sha256.clone(),
+            design: exp.plan.kind.name(),
+            design_seed: exp.plan.seed,
+            base_samples: exp.plan.n,
+            levels: exp.plan.levels,
+            trajectories: exp.plan.trajectories,
+            bootstrap_resamples: exp.plan.bootstrap,
+            points: res.values.len(),
+            factors: exp
+                .factors
+                .iter()
+                .map(|f| ManifestFactor {
+                    name: f.name.clone(),
+                    path: f.path.clone(),
+                    form: f.describe(),
+                })
+                .collect(),
+            scenarios: exp.scenarios.iter().map(|s| s.name.clone()).collect(),
+            reference: exp.scenarios[exp.reference].name.clone(),
+            replications: reps,
+            seed,
+            seed_derivation: rng::SEED_DERIVATION,
+            threads,
+            start_time_utc: utc(start),
+            end_time_utc: utc(end),
+            wall_seconds: end.duration_since(start).map(|d| d.as_secs_f64()).unwrap_or(0.0),
+            person_months: res.person_months,
+        }
+    }
+
+    pub fn write(&self, dir: &Path) -> io::Result<PathBuf> {
+        write_json(dir, "manifest.json", self)
+    }
+}
+
+/// The scenarios as run.json and shard.json record them: absolute paths (for
+/// a merge to reload them) and the SHA-256 of every source.
+pub fn shard_scenarios(scenarios: &[Scenario]) -> Vec<ShardScenario> {
+    scenarios
+        .iter()
+        .map(|s| ShardScenario {
+            name: s.name.clone(),
+            path: std::fs::canonicalize(&s.path)
+                .unwrap_or_else(|_| s.path.clone())
+                .display()
+                .to_string(),
+            sources: s
+                .sources
+                .iter()
+                .map(|src| SourceHash {
+                    path: src.path.display().to_string(),
+                    sha256: src.sha256.clone(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Writes a shard's `shard.json` in `dir`.
+pub fn write_shard_manifest(dir: &Path, m: &ShardManifest) -> io::Result<PathBuf> {
+    write_json(dir, shard::MANIFEST, m)
+}
+
+/// Reads the `shard.json` of the shard in `dir`.
+pub fn read_shard_manifest(dir: &Path) -> Result<ShardManifest, FileError> {
+    let p = dir.join(shard::MANIFEST);
+    let text = std::fs::read_to_string(&p).map_err(io_err(&p))?;
+    serde_json::from_str(&text).map_err(|e| {
+        InputError::new(&p, format!("not a shard manifest: {e}"))
+            .at(e.line(), e.column())
+            .into()
+    })
+}

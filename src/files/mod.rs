@@ -1,0 +1,15 @@
+//! Files at the edge: everything that reads or writes a file. Scenario,
+//! data and experiment files in; a study's and a sweep's outputs, their
+//! manifests, the journal of a running study and the HTML report out.
+
+pub mod atomic;
+pub mod error;
+pub mod experiment_file;
+pub mod journal;
+pub mod jurisdictions_file;
+pub mod machine;
+pub mod manifest;
+pub mod report;
+pub mod scenario_file;
+pub mod study_files;
+pub mod sweep_files;

@@ -1,0 +1,289 @@
+//! The files of a sweep: design.csv, runs.csv, summary.csv and
+//! sensitivity.csv (see docs/outputs.md), and the shard file that
+//! `sweep --shard` writes and `sweep --merge` reads back. The manifest is in
+//! `manifest.rs`.
+
+use crate::experiment::design::Label;
+use crate::experiment::spec::Experiment;
+use crate::experiment::sweep::{Index, ItemResult, SweepItem, SweepResult, Values};
+use crate::files::atomic::{num, write_atomic};
+use crate::files::error::{io_err, FileError, InputError};
+use crate::model::metrics::METRICS;
+use crate::study::stats;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// File of a sweep shard's results.
+pub const SHARD_FILE: &str = "sweep_shard.tsv";
+const SHARD_HEADER: &str = "# shequ sweep shard v1";
+
+/// Identity of a shard: the study it belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShardHeader {
+    pub experiment_sha256: String,
+    pub reps: u32,
+    pub seed: u64,
+    pub index: u32,
+    pub count: u32,
+    pub items: usize,
+}
+
+/// Writes a shard's results: a header line with the study's identity, then
+/// one line per item (point, scenario, replication, person-months, values
+/// in shortest round-trip form, so a merge reproduces them bit for bit).
+pub fn write_shard(dir: &Path, h: &ShardHeader, items: &[SweepItem], results: &[ItemResult]) -> io::Result<PathBuf> {
+    write_atomic(dir, SHARD_FILE, |w| {
+        writeln!(
+            w,
+            "{SHARD_HEADER}\t{}\t{}\t{}\t{}/{}\t{}",
+            h.experiment_sha256, h.reps, h.seed, h.index, h.count, h.items
+        )?;
+        for (&(p, s, r), (v, pm)) in items.iter().zip(results) {
+            let vals: Vec<String> = v.iter().map(|x| format!("{x}")).collect();
+            writeln!(w, "{p}\t{s}\t{r}\t{pm}\t{}", vals.join(","))?;
+        }
+        Ok(())
+    })
+}
+
+/// A shard file's contents: its identity and its items' results.
+pub type ShardContents = (ShardHeader, Vec<(SweepItem, ItemResult)>);
+
+/// Reads a shard file written by `write_shard`; errors carry the line.
+pub fn read_shard(text: &str) -> Result<ShardContents, (usize, String)> {
+    let mut lines = text.lines();
+    let head: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
+    if head.len() != 6 || head[0] != SHARD_HEADER {
+        return Err((
+            1,
+            format!("not a sweep shard file (expected `{SHARD_HEADER}` and 5 fields)"),
+        ));
+    }
+    let bad = |line: usize, what: &str| (line, format!("cannot read {what}"));
+    let (index, count) = head[4].split_once('/').ok_or_else(|| bad(1, "the shard I/N"))?;
+    let header = ShardHeader {
+        experiment_sha256: head[1].to_string(),
+        reps: head[2].parse().map_err(|_| bad(1, "reps"))?,
+        seed: head[3].parse().map_err(|_| bad(1, "seed"))?,
+        index: index.parse().map_err(|_| bad(1, "the shard index"))?,
+        count: count.parse().map_err(|_| bad(1, "the shard count"))?,
+        items: head[5].parse().map_err(|_| bad(1, "the item count"))?,
+    };
+    let mut rows = Vec::new();
+    for (i, l) in lines.enumerate() {
+        let n = i + 2;
+        let f: Vec<&str> = l.split('\t').collect();
+        if f.len() != 5 {
+            return Err(bad(n, "a result line (5 tab-separated fields)"));
+        }
+        let vals: Vec<f64> = f[4]
+            .split(',')
+            .map(|x| x.parse::<f64>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| bad(n, "the values"))?;
+        let values: Values = vals.try_into().map_err(|_| bad(n, "the values (wrong count)"))?;
+        rows.push((
+            (
+                f[0].parse().map_err(|_| bad(n, "the point"))?,
+                f[1].parse().map_err(|_| bad(n, "the scenario"))?,
+                f[2].parse().map_err(|_| bad(n, "the replication"))?,
+            ),
+            (values, f[3].parse().map_err(|_| bad(n, "person-months"))?),
+        ));
+    }
+    if rows.len() != header.items {
+        return Err((
+            text.lines().count(),
+            format!("{} result lines, the header says {}", rows.len(), header.items),
+        ));
+    }
+    Ok((header, rows))
+}
+
+/// Reads the shard file in `dir` (written by `write_shard`).
+pub fn read_shard_file(dir: &Path) -> Result<ShardContents, FileError> {
+    let path = dir.join(SHARD_FILE);
+    let text = std::fs::read_to_string(&path).map_err(io_err(&path))?;
+    read_shard(&text).map_err(|(l, m)| InputError::new(&path, m).at(l, 1).into())
+}
+
+fn csv_writer(w: &mut dyn Write) -> csv::Writer<&mut dyn Write> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(w)
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map(num).unwrap_or_default()
+}
+
+/// `design.csv`: point, role in the design, factor values.
+pub fn write_design(dir: &Path, exp: &Experiment, res: &SweepResult) -> io::Result<PathBuf> {
+    write_atomic(dir, "design.csv", |w| {
+        let mut c = csv_writer(w);
+        let mut header = vec!["point".to_string(), "block".into(), "index".into(), "factor".into()];
+        header.extend(exp.factors.iter().map(|f| f.name.clone()));
+        c.write_record(&header).map_err(io::Error::other)?;
+        for (p, (label, v)) in res.design.labels.iter().zip(&res.values).enumerate() {
+            let (block, index, factor) = label_columns(exp, label);
+            let mut row = vec![p.to_string(), block, index, factor];
+            row.extend(v.iter().map(|x| num(*x)));
+            c.write_record(&row).map_err(io::Error::other)?;
+        }
+        c.flush()
+    })
+}
+
+fn label_columns(exp: &Experiment, l: &Label) -> (String, String, String) {
+    let (block, index, factor) = l.columns();
+    (
+        block,
+        index.map(|i| i.to_string()).unwrap_or_default(),
+        factor.map(|f| exp.factors[f].name.clone()).unwrap_or_default(),
+    )
+}
+
+/// `runs.csv`: one row per point × scenario × replication.
+pub fn write_runs(dir: &Path, exp: &Experiment, res: &SweepResult) -> io::Result<PathBuf> {
+    write_atomic(dir, "runs.csv", |w| {
+        let mut c = csv_writer(w);
+        let mut header = vec![
+            "point".to_string(),
+            "scenario".into(),
+            "replication".into(),
+            "seed".into(),
+        ];
+        header.extend(exp.factors.iter().map(|f| f.name.clone()));
+        header.extend(METRICS.iter().map(|m| m.name.to_string()));
+        c.write_record(&header).map_err(io::Error::other)?;
+        for (p, by_s) in res.runs.iter().enumerate() {
+            for (s, reps) in by_s.iter().enumerate() {
+                for (r, v) in reps.iter().enumerate() {
+                    let mut row = vec![
+                        p.to_string(),
+                        exp.scenarios[s].name.clone(),
+                        r.to_string(),
+                        res.seeds[r].to_string(),
+                    ];
+                    row.extend(res.values[p].iter().map(|x| num(*x)));
+                    row.extend(v.iter().map(|x| num(*x)));
+                    c.write_record(&row).map_err(io::Error::other)?;
+                }
+            }
+        }
+        c.flush()
+    })
+}
+
+/// `summary.csv`: per point × scenario × metric, Student-t 95% intervals of
+/// the mean and of the paired difference from the reference.
+pub fn write_summary(dir: &Path, exp: &Experiment, res: &SweepResult) -> io::Result<PathBuf> {
+    write_atomic(dir, "summary.csv", |w| {
+        let mut c = csv_writer(w);
+        c.write_record([
+            "point",
+            "scenario",
+            "metric",
+            "n",
+            "mean",
+            "sd",
+            "ci95_low",
+            "ci95_high",
+            "diff_mean",
+            "diff_ci95_low",
+            "diff_ci95_high",
+        ])
+        .map_err(io::Error::other)?;
+        for (p, by_s) in res.runs.iter().enumerate() {
+            for (s, reps) in by_s.iter().enumerate() {
+                for (m, def) in METRICS.iter().enumerate() {
+                    let x: Vec<f64> = reps.iter().map(|v| v[m]).collect();
+                    let sm = stats::summarise(&x);
+                    let diff = (s != exp.reference).then(|| {
+                        let base: Vec<f64> = by_s[exp.reference].iter().map(|v| v[m]).collect();
+                        stats::summarise(&stats::paired(&base, &x))
+                    });
+                    c.write_record([
+                        p.to_string(),
+                        exp.scenarios[s].name.clone(),
+                        def.name.to_string(),
+                        sm.n.to_string(),
+                        num(sm.mean),
+                        opt(sm.sd),
+                        opt(sm.ci95_low),
+                        opt(sm.ci95_high),
+                        diff.as_ref().map(|d| num(d.mean)).unwrap_or_default(),
+                        diff.as_ref().and_then(|d| d.ci95_low).map(num).unwrap_or_default(),
+                        diff.as_ref().and_then(|d| d.ci95_high).map(num).unwrap_or_default(),
+                    ])
+                    .map_err(io::Error::other)?;
+                }
+            }
+        }
+        c.flush()
+    })
+}
+
+/// `sensitivity.csv`: one row per target × metric × factor.
+pub fn write_sensitivity(dir: &Path, exp: &Experiment, rows: &[(String, usize, usize, Index)]) -> io::Result<PathBuf> {
+    write_atomic(dir, "sensitivity.csv", |w| {
+        let mut c = csv_writer(w);
+        c.write_record([
+            "method",
+            "target",
+            "metric",
+            "factor",
+            "first_order",
+            "first_order_ci95_low",
+            "first_order_ci95_high",
+            "total_order",
+            "total_order_ci95_low",
+            "total_order_ci95_high",
+            "mu",
+            "mu_star",
+            "mu_star_ci95_low",
+            "mu_star_ci95_high",
+            "sigma",
+            "n",
+        ])
+        .map_err(io::Error::other)?;
+        for (target, m, f, idx) in rows {
+            let head = |method: &str| {
+                vec![
+                    method.to_string(),
+                    target.clone(),
+                    METRICS[*m].name.to_string(),
+                    exp.factors[*f].name.clone(),
+                ]
+            };
+            let row: Vec<String> = match idx {
+                Index::Sobol(s) => {
+                    let mut r = head("sobol");
+                    r.extend(
+                        [
+                            s.first.value,
+                            s.first.low,
+                            s.first.high,
+                            s.total.value,
+                            s.total.low,
+                            s.total.high,
+                        ]
+                        .map(num),
+                    );
+                    r.extend(["", "", "", "", ""].map(String::from));
+                    r.push(exp.plan.n.to_string());
+                    r
+                }
+                Index::Morris(mi) => {
+                    let mut r = head("morris");
+                    r.extend(["", "", "", "", "", ""].map(String::from));
+                    r.extend([mi.mu, mi.mu_star.value, mi.mu_star.low, mi.mu_star.high, mi.sigma].map(num));
+                    r.push(mi.trajectories.to_string());
+                    r
+                }
+            };
+            c.write_record(&row).map_err(io::Error::other)?;
+        }
+        c.flush()
+    })
+}

@@ -1,0 +1,90 @@
+//! What identifies a study, so that `--resume` continues only the same
+//! study (`StudyIdentity`, kept in run.json, and the first field that
+//! differs), and the memory a study needs at its peak.
+
+use crate::model::metrics::N_METRICS;
+use crate::model::scenario::Scenario;
+use crate::model::state::BYTES_PER_PERSON;
+use crate::study::shard::ShardScenario;
+use serde::{Deserialize, Serialize};
+
+/// What identifies a study: `run.json`, written when a run starts and
+/// checked by `--resume`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudyIdentity {
+    pub tool: String,
+    pub version: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub baseline: String,
+    pub shard: Option<String>,
+    pub scenarios: Vec<ShardScenario>,
+}
+
+/// Bytes a run would need at its peak: the residents of `threads`
+/// replications held at once (with room for growth and arrivals) and the
+/// kept results of every replication.
+pub fn memory_estimate(scenarios: &[Scenario], reps: u32, threads: usize) -> u64 {
+    let per_rep = scenarios
+        .iter()
+        .map(|s| {
+            let persons = s.population() as f64 * s.params.simulation.population_scale;
+            // Growth and vector slack (arrays grow by an eighth): 1.25 × the
+            // month-0 residents; committees and their cadres besides.
+            let committees: u64 = s.jurisdictions.iter().map(|j| u64::from(j.committees)).sum();
+            (1.25 * persons * BYTES_PER_PERSON as f64) as u64 + committees * COMMITTEE_BYTES
+        })
+        .max()
+        .unwrap_or(0);
+    let kept: u64 = scenarios
+        .iter()
+        .map(|s| {
+            let months = u64::from(s.params.simulation.months) + 1 + s.jurisdictions.len() as u64;
+            months * N_METRICS as u64 * 8 * u64::from(reps)
+        })
+        .sum();
+    // At most one replication per thread is in memory, and no more than there are.
+    let at_once = (threads.max(1) as u64)
+        .min(u64::from(reps) * scenarios.len() as u64)
+        .max(1);
+    per_rep * at_once + kept
+}
+
+/// A committee's state besides its residents (cadres, plan, tallies, streams), rounded up.
+const COMMITTEE_BYTES: u64 = 4096;
+
+/// Why `run.json` does not match: the first differing field.
+pub fn identity_mismatch(old: &StudyIdentity, new: &StudyIdentity) -> Option<String> {
+    let names = |x: &StudyIdentity| {
+        x.scenarios
+            .iter()
+            .map(|s| s.name.clone())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if old.version != new.version {
+        return Some(format!("it was run by shequ {}, this is {}", old.version, new.version));
+    }
+    if old.seed != new.seed {
+        return Some(format!("it used --seed {}, not {}", old.seed, new.seed));
+    }
+    if old.replications != new.replications {
+        return Some(format!("it used --reps {}, not {}", old.replications, new.replications));
+    }
+    if old.shard != new.shard {
+        return Some(format!("it ran shard {:?}, not {:?}", old.shard, new.shard));
+    }
+    if names(old) != names(new) {
+        return Some(format!("its scenarios were {}, not {}", names(old), names(new)));
+    }
+    if old.baseline != new.baseline {
+        return Some(format!("its baseline was `{}`, not `{}`", old.baseline, new.baseline));
+    }
+    for (a, b) in old.scenarios.iter().zip(&new.scenarios) {
+        let h = |x: &ShardScenario| x.sources.iter().map(|s| s.sha256.clone()).collect::<Vec<_>>();
+        if h(a) != h(b) {
+            return Some(format!("the files of scenario `{}` have changed since", a.name));
+        }
+    }
+    None
+}
