@@ -6,7 +6,7 @@
 //! reading scenarios (`scenario`) and writing results (`output`) live at the
 //! edge.
 
-pub mod app;
+pub mod cli;
 pub mod experiment;
 pub mod files;
 pub mod model;

@@ -1,11 +1,11 @@
-//! The `shequ` command line: parses arguments, shows progress, reports.
-//! All work is done by the library (`shequ::app`).
+//! The `shequ` command line: the arguments of every command (clap) and the
+//! dispatch to the command's function in `shequ::cli`, which does the work
+//! and prints.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use shequ::app::{self, AppError, RunOptions};
-use shequ::study::shard::Shard;
-use std::io::IsTerminal;
+use shequ::cli::run::RunOptions;
+use shequ::cli::sweep::SweepOptions;
+use shequ::cli::{self, AppError};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -153,49 +153,12 @@ enum Command {
     },
 }
 
-/// A progress bar with an ETA on stderr, hidden when quiet or not a terminal.
-fn progress_bar(len: u64, unit: &str, quiet: bool) -> ProgressBar {
-    let bar = ProgressBar::new(len);
-    if quiet || !std::io::stderr().is_terminal() {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    }
-    bar.set_style(
-        ProgressStyle::with_template(&format!(
-            "{{spinner}} [{{elapsed_precise}}] {{bar:40}} {{pos}}/{{len}} {unit} (ETA {{eta}})"
-        ))
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar
-}
-
-/// `--shard I/N` or `--shard slurm`; without it, a note when a Slurm array
-/// task would run the whole study.
-fn parse_shard(arg: Option<&str>, quiet: bool) -> Result<Option<Shard>, AppError> {
-    match arg {
-        None => {
-            if std::env::var_os("SLURM_ARRAY_TASK_ID").is_some() && !quiet {
-                eprintln!(
-                    "note: SLURM_ARRAY_TASK_ID is set; this task runs the whole study. \
-                     Pass --shard slurm to run only its share."
-                );
-            }
-            Ok(None)
-        }
-        Some("slurm") => Shard::from_slurm(|k| std::env::var(k).ok())
-            .map(Some)
-            .map_err(AppError::Usage),
-        Some(spec) => Shard::parse(spec)
-            .map(Some)
-            .map_err(|e| AppError::Usage(format!("--shard {e}"))),
-    }
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // First Ctrl-C: finish the replications in progress, keep them, stop.
     // Second: stop at once (finished replications are already on disk).
     let _ = ctrlc::set_handler(|| {
-        if app::STOP.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        if cli::STOP.swap(true, std::sync::atomic::Ordering::Relaxed) {
             std::process::exit(130);
         }
         eprintln!("\nstopping: finishing the replications in progress (Ctrl-C again to quit now)");
@@ -225,7 +188,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             metric,
             max_reps,
         } => {
-            let shard = parse_shard(shard.as_deref(), quiet)?;
+            let shard = cli::parse_shard(shard.as_deref(), quiet)?;
             let opts = RunOptions {
                 scenarios,
                 reps,
@@ -237,55 +200,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
                 shard,
                 resume,
             };
-            let loaded = app::load_scenarios(&opts.scenarios)?;
-            let bar = progress_bar(app::total_replications(&loaded, reps, shard), "replications", quiet);
-            let tick = || bar.inc(1);
-            let report = match (target_ci, metric) {
-                (Some(w), Some(metric)) => {
-                    bar.set_length(u64::from(max_reps) * loaded.len() as u64);
-                    let target = app::Adaptive {
-                        target_half_width: w,
-                        metric,
-                        max_reps,
-                    };
-                    app::run_adaptive(&opts, &loaded, &target, &tick)?
-                }
-                _ => app::run(&opts, &loaded, &tick)?,
-            };
-            bar.finish_and_clear();
-            if !quiet {
-                let m = &report.manifest;
-                eprintln!(
-                    "{} replications of {} scenario(s) in {:.1} s on {} threads: {:.3e} person-months/s ({:.1} ns per person-month per thread)",
-                    m.replications * m.scenarios.len() as u32,
-                    m.scenarios.len(),
-                    m.wall_seconds,
-                    m.threads,
-                    m.person_months_per_second,
-                    m.ns_per_person_month_per_thread
-                );
-                if let Some(a) = &m.adaptive {
-                    eprintln!(
-                        "--target-ci: {} replications (batches {:?}); widest 95% half-width of {} = {} ({})",
-                        a.replications,
-                        a.batches,
-                        a.metric,
-                        shequ::files::study_files::sig(a.half_width),
-                        if a.met {
-                            "target met"
-                        } else {
-                            "target NOT met: --max-reps reached"
-                        }
-                    );
-                }
-                if !report.compare.is_empty() {
-                    println!("{}", shequ::files::study_files::headline_table(&report.compare));
-                }
-                for f in &report.files {
-                    eprintln!("wrote {}", f.display());
-                }
-            }
-            Ok(())
+            cli::run::command(&opts, target_ci.zip(metric), max_reps, quiet)
         }
         Command::Sweep {
             experiment,
@@ -297,10 +212,9 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             shard,
             merge,
         } => {
-            let exp = app::load_experiment(&experiment)?;
-            let shard = parse_shard(shard.as_deref(), quiet)?;
-            let bar = progress_bar(exp.design().points.len() as u64, "design points", quiet);
-            let opts = app::SweepOptions {
+            let exp = cli::sweep::load_experiment(&experiment)?;
+            let shard = cli::parse_shard(shard.as_deref(), quiet)?;
+            let opts = SweepOptions {
                 reps,
                 seed,
                 out,
@@ -308,67 +222,14 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
                 command_line: std::env::args().collect(),
                 shard,
             };
-            let report = if merge.is_empty() {
-                app::sweep(&exp, &opts, &|| bar.inc(1))?
-            } else {
-                app::sweep_merge(&exp, &merge, &opts)?
-            };
-            bar.finish_and_clear();
-            if !quiet {
-                if let Some(m) = &report.manifest {
-                    eprintln!(
-                        "{} design: {} points × {} scenario(s) × {} replications in {:.1} s",
-                        m.design,
-                        m.points,
-                        m.scenarios.len(),
-                        m.replications,
-                        m.wall_seconds
-                    );
-                }
-                for f in &report.files {
-                    eprintln!("wrote {}", f.display());
-                }
-            }
-            Ok(())
+            cli::sweep::command(&exp, &opts, &merge, quiet)
         }
-        Command::Merge { dirs, out, quiet } => {
-            let report = app::merge(&dirs, &out, std::env::args().collect())?;
-            if !quiet {
-                if !report.compare.is_empty() {
-                    println!("{}", shequ::files::study_files::headline_table(&report.compare));
-                }
-                for f in &report.files {
-                    eprintln!("wrote {}", f.display());
-                }
-            }
-            Ok(())
-        }
+        Command::Merge { dirs, out, quiet } => cli::merge::command(&dirs, &out, std::env::args().collect(), quiet),
         Command::Params { scenario, format } => {
-            let rows = app::params(scenario.as_deref())?;
-            print!(
-                "{}",
-                match format {
-                    Format::Markdown => app::params_markdown(&rows),
-                    Format::Csv => app::params_csv(&rows),
-                }
-            );
-            Ok(())
+            cli::params::command(scenario.as_deref(), matches!(format, Format::Csv))
         }
-        Command::Diff { a, b } => {
-            let rows = app::diff(&a, &b)?;
-            if rows.is_empty() {
-                println!("no differences");
-            }
-            for (key, x, y) in rows {
-                println!("{key}: {x} -> {y}");
-            }
-            Ok(())
-        }
-        Command::Report { dir, scenarios } => {
-            let path = app::report(&dir, scenarios)?;
-            eprintln!("wrote {}", path.display());
-            Ok(())
-        }
+        Command::Diff { a, b } => cli::diff::command(&a, &b),
+        Command::Report { dir, scenarios } => cli::report::command(&dir, scenarios),
         Command::Calibrate {
             scenario,
             reps,
@@ -376,41 +237,11 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             threads,
             stream_mib,
             json,
-        } => {
-            let s = app::load_scenarios(std::slice::from_ref(&scenario))?.remove(0);
-            let opts = shequ::study::roofline::Options {
-                stream_bytes: stream_mib << 20,
-                draws: 200_000_000,
-                reps,
-                seed,
-                threads,
-            };
-            let c =
-                shequ::study::roofline::calibrate(&s, &opts).map_err(|e| AppError::Usage(format!("--threads: {e}")))?;
-            if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&c).map_err(|e| AppError::Usage(e.to_string()))?
-                );
-            } else {
-                print!("{}", shequ::study::roofline::markdown(&c));
-            }
-            Ok(())
-        }
+        } => cli::calibrate::command(&scenario, stream_mib, reps, seed, threads, json),
         Command::Metrics => {
-            print!("{}", app::metrics_markdown());
+            cli::metrics::command();
             Ok(())
         }
-        Command::Validate { scenarios } => {
-            for s in app::load_scenarios(&scenarios)? {
-                println!(
-                    "{}: ok ({} jurisdictions, {} residents)",
-                    s.path.display(),
-                    s.jurisdictions.len(),
-                    s.population()
-                );
-            }
-            Ok(())
-        }
+        Command::Validate { scenarios } => cli::validate::command(&scenarios),
     }
 }

@@ -3,7 +3,8 @@
 
 mod common;
 
-use shequ::app::{self, Adaptive};
+use shequ::cli;
+use shequ::study::adaptive::Adaptive;
 use std::path::Path;
 
 fn files_equal(a: &Path, b: &Path, names: &[&str]) {
@@ -16,10 +17,10 @@ fn files_equal(a: &Path, b: &Path, names: &[&str]) {
 
 fn adaptive_matches_fixed(scenarios: &[&str], metric: &str, names: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
-    let loaded = app::load_scenarios(&scenarios.iter().map(|s| common::root().join(s)).collect::<Vec<_>>()).unwrap();
+    let loaded = cli::load_scenarios(&scenarios.iter().map(|s| common::root().join(s)).collect::<Vec<_>>()).unwrap();
     // A pilot run sets a target that needs about 12 replications.
     let pilot_dir = dir.path().join("pilot");
-    let pilot = app::run(&common::options(scenarios, 4, 11, &pilot_dir, 2), &loaded, &|| {}).unwrap();
+    let pilot = cli::run::run(&common::options(scenarios, 4, 11, &pilot_dir, 2), &loaded, &|| {}).unwrap();
     let h4 = if pilot.compare.is_empty() {
         let s = &pilot.metric_summaries.iter().find(|(m, _)| m == metric).unwrap().1;
         (s.ci95_high.unwrap() - s.ci95_low.unwrap()) / 2.0
@@ -33,7 +34,7 @@ fn adaptive_matches_fixed(scenarios: &[&str], metric: &str, names: &[&str]) {
     };
     let target = h4 * (4.0f64 / 12.0).sqrt() * 1.3;
     let out = dir.path().join("adaptive");
-    let report = app::run_adaptive(
+    let report = cli::run::run_adaptive(
         &common::options(scenarios, 3, 11, &out, 2),
         &loaded,
         &Adaptive {
@@ -56,7 +57,7 @@ fn adaptive_matches_fixed(scenarios: &[&str], metric: &str, names: &[&str]) {
         "the manifest records the adaptive run"
     );
     let fixed = dir.path().join("fixed");
-    app::run(
+    cli::run::run(
         &common::options(scenarios, a.replications, 11, &fixed, 1),
         &loaded,
         &|| {},
@@ -92,8 +93,8 @@ fn reform_effects_stop_at_the_target_and_equal_a_fixed_run() {
 #[test]
 fn an_unmet_target_stops_at_max_reps() {
     let dir = tempfile::tempdir().unwrap();
-    let loaded = app::load_scenarios(&[common::root().join("tests/data/small.toml")]).unwrap();
-    let report = app::run_adaptive(
+    let loaded = cli::load_scenarios(&[common::root().join("tests/data/small.toml")]).unwrap();
+    let report = cli::run::run_adaptive(
         &common::options(&["tests/data/small.toml"], 2, 1, dir.path(), 2),
         &loaded,
         &Adaptive {

@@ -4,13 +4,13 @@
 mod common;
 
 use rand::Rng as _;
-use shequ::app;
+use shequ::cli;
 use shequ::model::rng::{self, StreamKind};
 
 fn run_into(dir: &std::path::Path, threads: usize, seed: u64) {
     let opts = common::options(&["tests/data/small.toml"], 4, seed, dir, threads);
-    let loaded = app::load_scenarios(&opts.scenarios).unwrap();
-    app::run(&opts, &loaded, &|| {}).unwrap();
+    let loaded = cli::load_scenarios(&opts.scenarios).unwrap();
+    cli::run::run(&opts, &loaded, &|| {}).unwrap();
 }
 
 #[test]

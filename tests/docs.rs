@@ -2,7 +2,7 @@
 
 mod common;
 
-use shequ::app;
+use shequ::cli;
 
 fn after_header<'a>(doc: &'a str, header: &str) -> &'a str {
     let i = doc.find(header).unwrap_or_else(|| panic!("`{header}` not found"));
@@ -12,10 +12,10 @@ fn after_header<'a>(doc: &'a str, header: &str) -> &'a str {
 #[test]
 fn parameter_table_matches_the_command() {
     let doc = std::fs::read_to_string(common::root().join("docs/parameters.md")).unwrap();
-    let rows = app::params(Some(&common::root().join("scenarios/baseline.toml"))).unwrap();
+    let rows = cli::params::params(Some(&common::root().join("scenarios/baseline.toml"))).unwrap();
     assert_eq!(
         after_header(&doc, "| key |"),
-        app::params_markdown(&rows),
+        cli::params::params_markdown(&rows),
         "docs/parameters.md is stale: regenerate it with `shequ params scenarios/baseline.toml`"
     );
 }
@@ -24,7 +24,7 @@ fn parameter_table_matches_the_command() {
 fn data_dictionary_covers_every_column_and_metric() {
     let doc = std::fs::read_to_string(common::root().join("docs/outputs.md")).unwrap();
     assert!(
-        doc.ends_with(&app::metrics_markdown()),
+        doc.ends_with(&cli::metrics::metrics_markdown()),
         "the metric table in docs/outputs.md is stale: regenerate it with `shequ metrics`"
     );
     let dir = tempfile::tempdir().unwrap();
@@ -35,9 +35,9 @@ fn data_dictionary_covers_every_column_and_metric() {
         dir.path(),
         1,
     );
-    let mut loaded = app::load_scenarios(&opts.scenarios).unwrap();
+    let mut loaded = cli::load_scenarios(&opts.scenarios).unwrap();
     loaded[1].params.simulation = loaded[0].params.simulation.clone();
-    app::run(&opts, &loaded, &|| {}).unwrap();
+    cli::run::run(&opts, &loaded, &|| {}).unwrap();
     let metric_names: Vec<&str> = shequ::model::metrics::METRICS.iter().map(|m| m.name).collect();
     for file in [
         "runs.csv",
@@ -90,9 +90,9 @@ fn sweep_outputs_are_documented() {
             common::root().join("tests/data/small_stipends.toml").display()
         ),
     );
-    let e = app::load_experiment(&exp).unwrap();
+    let e = cli::sweep::load_experiment(&exp).unwrap();
     let out = dir.path().join("out");
-    let opts = app::SweepOptions {
+    let opts = cli::sweep::SweepOptions {
         reps: 1,
         seed: 1,
         out: out.clone(),
@@ -100,7 +100,7 @@ fn sweep_outputs_are_documented() {
         command_line: vec![],
         shard: None,
     };
-    app::sweep(&e, &opts, &|| {}).unwrap();
+    cli::sweep::sweep(&e, &opts, &|| {}).unwrap();
     let metric_names: Vec<&str> = shequ::model::metrics::METRICS.iter().map(|m| m.name).collect();
     for file in ["design.csv", "runs.csv", "summary.csv", "sensitivity.csv"] {
         let text = std::fs::read_to_string(out.join(file)).unwrap();

@@ -5,7 +5,7 @@
 
 mod common;
 
-use shequ::app;
+use shequ::cli;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -147,10 +147,10 @@ fn failing_replications_are_recorded_and_the_run_goes_on() {
         root.path(),
         1,
     );
-    let mut loaded = app::load_scenarios(&opts.scenarios).unwrap();
+    let mut loaded = cli::load_scenarios(&opts.scenarios).unwrap();
     // Dynamics that produce an invalid state (bypassing file validation).
     loaded[1].params.satisfaction.initial = f64::NAN;
-    let report = app::run(&opts, &loaded, &|| {}).unwrap();
+    let report = cli::run::run(&opts, &loaded, &|| {}).unwrap();
     assert_eq!(report.manifest.failed_replications, 3);
     let failures = std::fs::read_to_string(root.path().join("failures.csv")).unwrap();
     assert_eq!(failures.lines().count(), 4, "{failures}");

@@ -4,7 +4,7 @@
 
 mod common;
 
-use shequ::app;
+use shequ::cli;
 use std::process::Command;
 
 fn chromium() -> Option<String> {
@@ -33,13 +33,13 @@ fn report_renders_all_charts_in_headless_chromium() {
         dir.path(),
         0,
     );
-    let mut loaded = app::load_scenarios(&opts.scenarios).unwrap();
+    let mut loaded = cli::load_scenarios(&opts.scenarios).unwrap();
     let sim = loaded[0].params.simulation.clone();
     for s in &mut loaded[1..] {
         s.params.simulation = sim.clone();
     }
-    app::run(&opts, &loaded, &|| {}).unwrap();
-    let page = app::report(dir.path(), None).unwrap();
+    cli::run::run(&opts, &loaded, &|| {}).unwrap();
+    let page = cli::report::report(dir.path(), None).unwrap();
     let html = std::fs::read_to_string(&page).unwrap();
     let charts = shequ::files::report::FOREST_METRICS.len() + 2 + shequ::files::report::FAN_METRICS.len();
     assert_eq!(html.matches("<svg").count(), charts, "every chart is in the page");

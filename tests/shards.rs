@@ -3,7 +3,8 @@
 
 mod common;
 
-use shequ::app::{self, RunOptions};
+use shequ::cli;
+use shequ::cli::run::RunOptions;
 use shequ::study::shard::Shard;
 use std::path::{Path, PathBuf};
 
@@ -29,8 +30,8 @@ fn opts(out: &Path, threads: usize, shard: Option<Shard>, seed: u64) -> RunOptio
 }
 
 fn run(o: &RunOptions) {
-    let loaded = app::load_scenarios(&o.scenarios).unwrap();
-    app::run(o, &loaded, &|| {}).unwrap();
+    let loaded = cli::load_scenarios(&o.scenarios).unwrap();
+    cli::run::run(o, &loaded, &|| {}).unwrap();
 }
 
 fn shards(root: &Path, n: u32, threads: usize, seed: u64) -> Vec<PathBuf> {
@@ -51,7 +52,7 @@ fn merged_shards_equal_an_unsharded_run() {
     for (n, threads) in [(1, 1), (3, 2), (4, 1), (7, 2)] {
         let dirs = shards(root.path(), n, threads, 11);
         let merged = root.path().join(format!("merged-{n}"));
-        app::merge(&dirs, &merged, vec![]).unwrap();
+        cli::merge::merge(&dirs, &merged, vec![]).unwrap();
         for f in FILES {
             let a = std::fs::read(whole.join(f)).unwrap();
             let b = std::fs::read(merged.join(f)).unwrap();
@@ -64,19 +65,19 @@ fn merged_shards_equal_an_unsharded_run() {
 fn merge_names_missing_duplicated_and_foreign_shards() {
     let root = tempfile::tempdir().unwrap();
     let dirs = shards(root.path(), 3, 1, 11);
-    let err = app::merge(&dirs[..2], &root.path().join("m1"), vec![])
+    let err = cli::merge::merge(&dirs[..2], &root.path().join("m1"), vec![])
         .unwrap_err()
         .to_string();
     assert!(err.contains("missing shard") && err.contains("3/3"), "{err}");
     let twice = vec![dirs[0].clone(), dirs[1].clone(), dirs[1].clone()];
-    let err = app::merge(&twice, &root.path().join("m2"), vec![])
+    let err = cli::merge::merge(&twice, &root.path().join("m2"), vec![])
         .unwrap_err()
         .to_string();
     assert!(err.contains("given twice"), "{err}");
     let other = root.path().join("other");
     run(&opts(&other, 1, Some(Shard { index: 3, count: 3 }), 12));
     let mixed = vec![dirs[0].clone(), dirs[1].clone(), other];
-    let err = app::merge(&mixed, &root.path().join("m3"), vec![])
+    let err = cli::merge::merge(&mixed, &root.path().join("m3"), vec![])
         .unwrap_err()
         .to_string();
     assert!(err.contains("seed"), "{err}");
@@ -85,7 +86,7 @@ fn merge_names_missing_duplicated_and_foreign_shards() {
     let text = std::fs::read_to_string(&reps).unwrap();
     let kept: Vec<&str> = text.lines().take(2).collect();
     std::fs::write(&reps, format!("{}\n", kept.join("\n"))).unwrap();
-    let err = app::merge(&dirs, &root.path().join("m4"), vec![])
+    let err = cli::merge::merge(&dirs, &root.path().join("m4"), vec![])
         .unwrap_err()
         .to_string();
     assert!(err.contains("missing") && err.contains("shard 3/3"), "{err}");

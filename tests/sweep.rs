@@ -4,7 +4,7 @@
 
 mod common;
 
-use shequ::app::{self, AppError};
+use shequ::cli::{self, AppError};
 use shequ::study::shard::Shard;
 use std::path::Path;
 
@@ -28,8 +28,8 @@ fn experiment(dir: &Path, design: &str, factors: &str, two_scenarios: bool) -> s
 
 const TWO_FACTORS: &str = "[[factors]]\npath = \"cadres.pay_elasticity\"\nmin = 0.5\nmax = 1.5\n\n[[factors]]\npath = \"labour.layoff_annual\"\nvalues = [0.02, 0.06]\n";
 
-fn options(out: &Path, reps: u32, threads: usize, shard: Option<Shard>) -> app::SweepOptions {
-    app::SweepOptions {
+fn options(out: &Path, reps: u32, threads: usize, shard: Option<Shard>) -> cli::sweep::SweepOptions {
+    cli::sweep::SweepOptions {
         reps,
         seed: 3,
         out: out.to_path_buf(),
@@ -39,9 +39,9 @@ fn options(out: &Path, reps: u32, threads: usize, shard: Option<Shard>) -> app::
     }
 }
 
-fn sweep(path: &Path, out: &Path, reps: u32, threads: usize) -> Result<app::SweepReport, AppError> {
-    let exp = app::load_experiment(path)?;
-    app::sweep(&exp, &options(out, reps, threads, None), &|| {})
+fn sweep(path: &Path, out: &Path, reps: u32, threads: usize) -> Result<cli::sweep::SweepReport, AppError> {
+    let exp = cli::sweep::load_experiment(path)?;
+    cli::sweep::sweep(&exp, &options(out, reps, threads, None), &|| {})
 }
 
 fn read(p: &Path) -> String {
@@ -129,7 +129,7 @@ fn lhs_points_are_stratified_in_design_csv() {
 fn input_error(text_factors: &str, design: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     let exp = experiment(dir.path(), design, text_factors, false);
-    match app::load_experiment(&exp) {
+    match cli::sweep::load_experiment(&exp) {
         Err(AppError::Input(e)) => {
             assert_eq!(e.file, exp, "the error names the experiment file");
             e.to_string()
@@ -180,7 +180,7 @@ fn shipped_experiments_load() {
     for entry in std::fs::read_dir(&dir).unwrap() {
         let p = entry.unwrap().path();
         if p.extension().is_some_and(|e| e == "toml") {
-            let e = app::load_experiment(&p).unwrap_or_else(|e| panic!("{e}"));
+            let e = cli::sweep::load_experiment(&p).unwrap_or_else(|e| panic!("{e}"));
             assert!(!e.design().points.is_empty());
             kinds.push(e.plan.kind.name());
             if e.name == "baseline_sobol" {
@@ -202,22 +202,22 @@ fn shards_merge_into_the_files_of_a_single_sweep() {
         TWO_FACTORS,
         true,
     );
-    let exp = app::load_experiment(&path).unwrap();
+    let exp = cli::sweep::load_experiment(&path).unwrap();
     let whole = dir.path().join("whole");
-    app::sweep(&exp, &options(&whole, 2, 2, None), &|| {}).unwrap();
+    cli::sweep::sweep(&exp, &options(&whole, 2, 2, None), &|| {}).unwrap();
     let shard_dirs: Vec<_> = (1..=3).map(|i| dir.path().join(format!("shard{i}"))).collect();
     for (i, d) in shard_dirs.iter().enumerate() {
         let sh = Shard::parse(&format!("{}/3", i + 1)).unwrap();
-        let r = app::sweep(&exp, &options(d, 2, 1, Some(sh)), &|| {}).unwrap();
+        let r = cli::sweep::sweep(&exp, &options(d, 2, 1, Some(sh)), &|| {}).unwrap();
         assert!(r.manifest.is_none());
     }
     let merged = dir.path().join("merged");
-    app::sweep_merge(&exp, &shard_dirs, &options(&merged, 2, 1, None)).unwrap();
+    cli::sweep::sweep_merge(&exp, &shard_dirs, &options(&merged, 2, 1, None)).unwrap();
     for f in ["design.csv", "runs.csv", "summary.csv", "sensitivity.csv"] {
         assert_eq!(read(&whole.join(f)), read(&merged.join(f)), "{f}");
     }
     // A missing shard, a repeated one, or another seed is refused.
-    let e = app::sweep_merge(&exp, &shard_dirs[..2], &options(&merged, 2, 1, None)).unwrap_err();
+    let e = cli::sweep::sweep_merge(&exp, &shard_dirs[..2], &options(&merged, 2, 1, None)).unwrap_err();
     assert!(e.to_string().contains("in none of the shards"), "{e}");
     let twice = [
         shard_dirs[0].clone(),
@@ -225,11 +225,11 @@ fn shards_merge_into_the_files_of_a_single_sweep() {
         shard_dirs[1].clone(),
         shard_dirs[2].clone(),
     ];
-    let e = app::sweep_merge(&exp, &twice, &options(&merged, 2, 1, None)).unwrap_err();
+    let e = cli::sweep::sweep_merge(&exp, &twice, &options(&merged, 2, 1, None)).unwrap_err();
     assert!(e.to_string().contains("more than one shard"), "{e}");
     let mut other = options(&merged, 2, 1, None);
     other.seed = 4;
-    let e = app::sweep_merge(&exp, &shard_dirs, &other).unwrap_err();
+    let e = cli::sweep::sweep_merge(&exp, &shard_dirs, &other).unwrap_err();
     assert!(e.to_string().contains("--seed"), "{e}");
 }
 

@@ -3,6 +3,7 @@
 //! line format, shards, and the machine's roofline. Nothing here touches the
 //! file system.
 
+pub mod adaptive;
 pub mod compare;
 pub mod identity;
 pub mod roofline;

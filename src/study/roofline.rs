@@ -136,41 +136,6 @@ pub fn calibrate(s: &Scenario, o: &Options) -> Result<Calibration, rayon::Thread
     })
 }
 
-/// The figures as a two-column markdown table.
-pub fn markdown(c: &Calibration) -> String {
-    let rows = [
-        ("scenario", c.scenario.clone()),
-        ("threads", c.threads.to_string()),
-        (
-            "streaming bandwidth (read + write)",
-            format!("{:.2} GB/s", c.bandwidth_bytes_per_s / 1e9),
-        ),
-        (
-            "time per draw, one generator",
-            format!("{:.2} ns", c.ns_per_draw_serial),
-        ),
-        ("time per draw, two interleaved", format!("{:.2} ns", c.ns_per_draw)),
-        ("bytes per person", c.bytes_per_person.to_string()),
-        ("person-months", c.person_months.to_string()),
-        ("draws per person-month", format!("{:.3}", c.draws_per_person_month)),
-        ("bytes per person-month", format!("{:.0}", c.bytes_per_person_month)),
-        ("wall time", format!("{:.2} s", c.seconds)),
-        (
-            "measured",
-            format!("{:.2} ns per person-month per thread", c.ns_per_person_month),
-        ),
-        ("memory floor", format!("{:.2} ns", c.floor_memory_ns)),
-        ("draw floor", format!("{:.2} ns", c.floor_draws_ns)),
-        ("roofline floor", format!("{:.2} ns", c.floor_ns)),
-        ("measured / floor", format!("{:.2}", c.ratio)),
-    ];
-    let mut out = String::from("| figure | value |\n|---|---|\n");
-    for (k, v) in rows {
-        out.push_str(&format!("| {k} | {v} |\n"));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

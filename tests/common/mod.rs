@@ -32,8 +32,8 @@ pub fn extends_baseline(extra: &str) -> String {
 }
 
 /// Run options for a study of `scenarios` (paths relative to the crate root).
-pub fn options(scenarios: &[&str], reps: u32, seed: u64, out: &Path, threads: usize) -> shequ::app::RunOptions {
-    shequ::app::RunOptions {
+pub fn options(scenarios: &[&str], reps: u32, seed: u64, out: &Path, threads: usize) -> shequ::cli::run::RunOptions {
+    shequ::cli::run::RunOptions {
         scenarios: scenarios.iter().map(|s| root().join(s)).collect(),
         reps,
         seed,

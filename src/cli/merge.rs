@@ -1,0 +1,139 @@
+//! `shequ merge`: shard directories (from `run --shard`) into the final
+//! files of the whole study, after checking that they belong to one study
+//! and cover every replication once.
+
+use crate::cli::run::{write_final, RunReport};
+use crate::cli::{io_err, AppError};
+use crate::files::error::InputError;
+use crate::files::manifest::{self, Manifest};
+use crate::files::{atomic, journal, scenario_file, study_files};
+use crate::study::runner::{self, RepResult};
+use crate::study::shard;
+use crate::study::store;
+use std::path::{Path, PathBuf};
+
+/// Merges shard directories into the final files of the whole study, after
+/// checking that they belong to one study and cover every work item once.
+pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<RunReport, AppError> {
+    let mut manifests = Vec::new();
+    for d in dirs {
+        manifests.push(manifest::read_shard_manifest(d)?);
+    }
+    shard::check_same_study(&manifests).map_err(AppError::Usage)?;
+    let first = &manifests[0];
+    // Reload the scenarios and make sure they are the files the shards ran.
+    let mut scenarios = Vec::new();
+    for sc in &first.scenarios {
+        let s = scenario_file::load(Path::new(&sc.path))?;
+        let now: Vec<&str> = s.sources.iter().map(|x| x.sha256.as_str()).collect();
+        let then: Vec<&str> = sc.sources.iter().map(|x| x.sha256.as_str()).collect();
+        if now != then {
+            return Err(AppError::Usage(format!(
+                "scenario `{}` ({}) changed since the shards ran: its files no longer match their SHA-256",
+                sc.name, sc.path
+            )));
+        }
+        scenarios.push(s);
+    }
+    let reps = first.replications;
+    let n_items = scenarios.len() * reps as usize;
+    let mut slots: Vec<Option<(usize, RepResult)>> = vec![None; n_items];
+    for (d, m) in dirs.iter().zip(&manifests) {
+        let p = d.join(store::FILE);
+        let stored = journal::read_journal(d)?;
+        for st in stored {
+            if st.scenario >= scenarios.len() || st.result.replication >= reps || scenarios[st.scenario].name != st.name
+            {
+                return Err(AppError::Input(InputError::new(
+                    &p,
+                    format!(
+                        "replication {} of `{}` is not part of this study",
+                        st.result.replication, st.name
+                    ),
+                )));
+            }
+            let k = st.scenario * reps as usize + st.result.replication as usize;
+            if let Some((other, _)) = &slots[k] {
+                return Err(AppError::Usage(format!(
+                    "replication {} of `{}` appears in shard {} and shard {}",
+                    st.result.replication, st.name, other, m.shard
+                )));
+            }
+            slots[k] = Some((m.shard as usize, st.result));
+        }
+    }
+    let missing: Vec<String> = slots
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.is_none())
+        .map(|(k, _)| {
+            let (s, r) = (k / reps as usize, k % reps as usize);
+            format!(
+                "`{}` replication {r} (shard {}/{})",
+                scenarios[s].name,
+                k % first.shards as usize + 1,
+                first.shards
+            )
+        })
+        .collect();
+    if !missing.is_empty() {
+        let shown: Vec<&str> = missing.iter().take(10).map(String::as_str).collect();
+        return Err(AppError::Usage(format!(
+            "{} replication(s) missing, e.g. {}",
+            missing.len(),
+            shown.join("; ")
+        )));
+    }
+    let results = runner::group(
+        scenarios.len(),
+        reps,
+        slots
+            .into_iter()
+            .enumerate()
+            .filter_map(|(k, s)| s.map(|(_, r)| (k / reps as usize, r))),
+    );
+    let baseline = scenarios.iter().position(|s| s.name == first.baseline).unwrap_or(0);
+    atomic::create_dir(out).map_err(io_err(out))?;
+    atomic::probe_writable(out).map_err(io_err(out))?;
+    let now = std::time::SystemTime::now();
+    let mut manifest = Manifest::new(
+        &scenarios,
+        &results,
+        first.seed,
+        reps,
+        manifests.iter().map(|m| m.threads).max().unwrap_or(1),
+        baseline,
+        command_line,
+        now,
+        now,
+    );
+    // For a merged study, timing is the shards' total.
+    manifest.wall_seconds = manifests.iter().map(|m| m.wall_seconds).sum();
+    let pm = manifest.person_months as f64;
+    manifest.person_months_per_second = if manifest.wall_seconds > 0.0 {
+        pm / manifest.wall_seconds
+    } else {
+        0.0
+    };
+    manifest.ns_per_person_month_per_thread = if pm > 0.0 {
+        manifest.wall_seconds * 1e9 * manifest.threads as f64 / pm
+    } else {
+        0.0
+    };
+    let none = vec![0; scenarios.len()];
+    write_final(out, &scenarios, &results, &none, baseline, manifest)
+}
+
+/// `shequ merge` as typed: the merge, then what it wrote, unless `quiet`.
+pub fn command(dirs: &[PathBuf], out: &Path, command_line: Vec<String>, quiet: bool) -> Result<(), AppError> {
+    let report = merge(dirs, out, command_line)?;
+    if !quiet {
+        if !report.compare.is_empty() {
+            println!("{}", study_files::headline_table(&report.compare));
+        }
+        for f in &report.files {
+            eprintln!("wrote {}", f.display());
+        }
+    }
+    Ok(())
+}

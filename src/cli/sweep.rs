@@ -1,0 +1,207 @@
+//! `shequ sweep`: an experiment's design run over its factors, every
+//! scenario at every point; `--shard` runs a share of the items and
+//! `--merge` combines the shares into the final files.
+
+use crate::cli::{check_memory, io_err, progress_bar, AppError, STOP};
+use crate::experiment::spec::Experiment;
+use crate::experiment::sweep::{self, SweepError, SweepResult};
+use crate::files::error::InputError;
+use crate::files::manifest::SweepManifest;
+use crate::files::{atomic, experiment_file, sweep_files};
+use crate::study::shard::Shard;
+use std::path::{Path, PathBuf};
+
+/// Options of `shequ sweep`.
+#[derive(Debug, Clone)]
+pub struct SweepOptions {
+    pub reps: u32,
+    pub seed: u64,
+    pub out: PathBuf,
+    /// 0 = all cores.
+    pub threads: usize,
+    pub command_line: Vec<String>,
+    /// Run only this shard of the sweep's items; `sweep --merge` combines shards.
+    pub shard: Option<Shard>,
+}
+
+/// What a finished sweep reports.
+#[derive(Debug)]
+pub struct SweepReport {
+    /// None for a shard (its file holds only its items).
+    pub manifest: Option<SweepManifest>,
+    pub files: Vec<PathBuf>,
+}
+
+/// Loads an experiment file (and the scenarios it names).
+pub fn load_experiment(path: &Path) -> Result<Experiment, AppError> {
+    Ok(experiment_file::load(path)?)
+}
+
+/// Runs an experiment's design and writes its outputs; `point_done` is
+/// called as each design point finishes.
+pub fn sweep(exp: &Experiment, opts: &SweepOptions, point_done: &(dyn Fn() + Sync)) -> Result<SweepReport, AppError> {
+    if opts.reps == 0 {
+        return Err(AppError::Usage("--reps must be at least 1".into()));
+    }
+    let threads = if opts.threads == 0 {
+        rayon::current_num_threads()
+    } else {
+        opts.threads
+    };
+    // Replications of full-size scenarios dominate; per-item results are small.
+    check_memory(&exp.scenarios, u32::try_from(threads).unwrap_or(u32::MAX), threads)?;
+    let dir = &opts.out;
+    atomic::create_dir(dir).map_err(io_err(dir))?;
+    atomic::probe_writable(dir).map_err(io_err(dir))?;
+    let start = std::time::SystemTime::now();
+    let plan = sweep::plan(exp, opts.reps).map_err(|e| sweep_error(exp, threads, e))?;
+    let items = match opts.shard {
+        Some(sh) => sh.select(&plan.items),
+        None => plan.items.clone(),
+    };
+    let results = sweep::run_items(&plan, &items, opts.seed, threads, &STOP, point_done)
+        .map_err(|e| sweep_error(exp, threads, e))?;
+    if let Some(sh) = opts.shard {
+        let header = sweep_files::ShardHeader {
+            experiment_sha256: exp.sha256.clone(),
+            reps: opts.reps,
+            seed: opts.seed,
+            index: sh.index,
+            count: sh.count,
+            items: items.len(),
+        };
+        let file = sweep_files::write_shard(dir, &header, &items, &results).map_err(io_err(dir))?;
+        return Ok(SweepReport {
+            manifest: None,
+            files: vec![file],
+        });
+    }
+    let res = sweep::assemble(plan, opts.seed, results);
+    finish_sweep(exp, opts, res, threads, start)
+}
+
+fn sweep_error(exp: &Experiment, threads: usize, e: SweepError) -> AppError {
+    match e {
+        SweepError::Point(m) => AppError::Input(InputError::new(&exp.path, m)),
+        SweepError::Failed(m) => AppError::Usage(format!("a replication failed, so the design is incomplete: {m}")),
+        SweepError::Stopped => AppError::Interrupted("stopped: a sweep keeps nothing partial; run it again".into()),
+        SweepError::Threads(e) => AppError::Usage(format!("cannot start {threads} threads: {e}")),
+    }
+}
+
+/// Writes a complete sweep's files.
+fn finish_sweep(
+    exp: &Experiment,
+    opts: &SweepOptions,
+    res: SweepResult,
+    threads: usize,
+    start: std::time::SystemTime,
+) -> Result<SweepReport, AppError> {
+    let dir = &opts.out;
+    let end = std::time::SystemTime::now();
+    let mut files = vec![
+        sweep_files::write_design(dir, exp, &res).map_err(io_err(dir))?,
+        sweep_files::write_runs(dir, exp, &res).map_err(io_err(dir))?,
+        sweep_files::write_summary(dir, exp, &res).map_err(io_err(dir))?,
+    ];
+    let rows = sweep::sensitivity(exp, &res);
+    if !rows.is_empty() {
+        files.push(sweep_files::write_sensitivity(dir, exp, &rows).map_err(io_err(dir))?);
+    }
+    let manifest = SweepManifest::new(
+        exp,
+        &res,
+        opts.reps,
+        opts.seed,
+        threads,
+        opts.command_line.clone(),
+        start,
+        end,
+    );
+    files.push(manifest.write(dir).map_err(io_err(dir))?);
+    Ok(SweepReport {
+        manifest: Some(manifest),
+        files,
+    })
+}
+
+/// Combines the shard directories of a sweep (`sweep --shard I/N`) into its
+/// final files, after checking they belong to this experiment, replication
+/// count and seed, and cover every item exactly once.
+pub fn sweep_merge(exp: &Experiment, dirs: &[PathBuf], opts: &SweepOptions) -> Result<SweepReport, AppError> {
+    let start = std::time::SystemTime::now();
+    let plan = sweep::plan(exp, opts.reps).map_err(|e| sweep_error(exp, 1, e))?;
+    let index = |(p, s, r): sweep::SweepItem| (p * exp.scenarios.len() + s) * opts.reps as usize + r as usize;
+    let mut slots: Vec<Option<sweep::ItemResult>> = vec![None; plan.items.len()];
+    let mut count = None;
+    for d in dirs {
+        let path = d.join(sweep_files::SHARD_FILE);
+        let (h, rows) = sweep_files::read_shard_file(d)?;
+        let usage = |m: String| AppError::Usage(format!("{}: {m}", path.display()));
+        if h.experiment_sha256 != exp.sha256 {
+            return Err(usage(format!("it ran a different version of {}", exp.path.display())));
+        }
+        if h.reps != opts.reps || h.seed != opts.seed {
+            return Err(usage(format!(
+                "it ran --reps {} --seed {}, not --reps {} --seed {}",
+                h.reps, h.seed, opts.reps, opts.seed
+            )));
+        }
+        if *count.get_or_insert(h.count) != h.count {
+            return Err(usage(format!(
+                "it is a shard of {}, the others of {}",
+                h.count,
+                count.unwrap_or(0)
+            )));
+        }
+        for (item, result) in rows {
+            let k = index(item);
+            if item.1 >= exp.scenarios.len() || item.2 >= opts.reps || k >= slots.len() {
+                return Err(usage(format!("item {item:?} is not part of this sweep")));
+            }
+            if slots[k].replace(result).is_some() {
+                return Err(usage(format!("item {item:?} appears in more than one shard")));
+            }
+        }
+    }
+    let missing = slots.iter().filter(|s| s.is_none()).count();
+    if missing > 0 {
+        return Err(AppError::Usage(format!(
+            "{missing} of {} items are in none of the shards given: is a shard directory missing?",
+            slots.len()
+        )));
+    }
+    let results: Vec<sweep::ItemResult> = slots.into_iter().flatten().collect();
+    let res = sweep::assemble(plan, opts.seed, results);
+    atomic::create_dir(&opts.out).map_err(io_err(&opts.out))?;
+    finish_sweep(exp, opts, res, 0, start)
+}
+
+/// `shequ sweep` as typed: the sweep (or, with `merge`, the merge of its
+/// shards) with a progress bar over design points, then what it did, unless
+/// `quiet`.
+pub fn command(exp: &Experiment, opts: &SweepOptions, merge: &[PathBuf], quiet: bool) -> Result<(), AppError> {
+    let bar = progress_bar(exp.design().points.len() as u64, "design points", quiet);
+    let report = if merge.is_empty() {
+        sweep(exp, opts, &|| bar.inc(1))?
+    } else {
+        sweep_merge(exp, merge, opts)?
+    };
+    bar.finish_and_clear();
+    if !quiet {
+        if let Some(m) = &report.manifest {
+            eprintln!(
+                "{} design: {} points × {} scenario(s) × {} replications in {:.1} s",
+                m.design,
+                m.points,
+                m.scenarios.len(),
+                m.replications,
+                m.wall_seconds
+            );
+        }
+        for f in &report.files {
+            eprintln!("wrote {}", f.display());
+        }
+    }
+    Ok(())
+}
