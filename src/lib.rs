@@ -2,9 +2,12 @@
 //! its reforms, after a district government's report on Tianqiao District,
 //! Jinan (c. 2000). See `ARCHITECTURE.md` for the map of modules.
 //!
-//! The model (`model`) and the statistics do no I/O and never print;
-//! reading scenarios (`scenario`) and writing results (`output`) live at the
-//! edge.
+//! Layers, each using only those after it: `cli` (the commands) → `files`
+//! (everything that reads or writes a file) → `experiment` (designs and
+//! sensitivity) → `study` (many replications, statistics) → `model` (the
+//! simulated world). Only `main.rs` and `cli` print, and only `files` reads
+//! or writes files; `tests/architecture.rs` checks the layering and that no
+//! two files depend on each other in a cycle.
 
 pub mod cli;
 pub mod experiment;

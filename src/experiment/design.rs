@@ -2,7 +2,7 @@
 //!
 //! Every design is a list of points in the unit cube [0, 1]^k; the
 //! experiment maps coordinate i of a point to a value of factor i (range,
-//! list or distribution, see `experiment`). Each point carries a label that
+//! list or distribution, see `spec.rs`). Each point carries a label that
 //! says what role it plays for the sensitivity estimators.
 //!
 //! - `grid`: full factorial over given per-factor levels (last factor fastest);

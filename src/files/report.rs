@@ -3,8 +3,7 @@
 //! difference, fan charts of the monthly series, cost against effect, and the
 //! summary, comparison and provenance tables. `read_run` reads the run's
 //! folder, `render` is pure (tables in, HTML out) and `write_report` writes
-//! report.html. One cohesive thing (the page and its charts), hence a little
-//! over 600 lines.
+//! report.html.
 
 use crate::files::atomic::write_atomic;
 use crate::files::error::{io_err, FileError, InputError};

@@ -1,7 +1,7 @@
 //! Street finance, "solving our own meals" (spec §4.8, schedule step 2).
 //!
 //! Every yuan enters a street's cash from a named source and leaves to a named
-//! sink (`world::Ledger`), so cash(t+1) = cash(t) + revenue − spending exactly.
+//! sink (`state::Ledger`), so cash(t+1) = cash(t) + revenue − spending exactly.
 //! When cash and revenue cannot meet mandatory spending, every item is paid
 //! in the same proportion, the unpaid share is the shortfall, and the
 //! intensity of informal revenue-seeking moves toward κ × shortfall.
