@@ -134,7 +134,7 @@ fn each_lever_moves_its_target_in_the_documented_direction() {
         if !ok {
             failures.push(format!("{file}: {metric} diff {} CI [{lo}, {hi}]", d.mean));
         }
-        let cost = paired(&base, scen, "reform_cost");
+        let cost = paired(&base, scen, "reform_cost_gross");
         assert!(cost.mean > 0.0, "{file} costs nothing");
     }
     assert!(failures.is_empty(), "{failures:#?}");

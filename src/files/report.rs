@@ -366,7 +366,7 @@ pub fn cost_effect(compare: &Table, metric: &str) -> Option<String> {
             let d = compare.num(r, "diff_mean")?;
             Some((
                 compare.text(r, "scenario"),
-                compare.num(r, "reform_cost_mean")? / 1e6,
+                compare.num(r, "fiscal_cost_net_mean")? / 1e6,
                 d,
                 compare.num(r, "ci95_low").unwrap_or(d),
                 compare.num(r, "ci95_high").unwrap_or(d),

@@ -155,7 +155,10 @@ fn write_compare_rows(dir: &Path, name: &str, rows: &[CompareRow], with_split: b
             "ci95_high",
             "rel_change",
             "share_better",
-            "reform_cost_mean",
+            "fiscal_cost_net_mean",
+            "fiscal_cost_net_ci95_low",
+            "fiscal_cost_net_ci95_high",
+            "reform_cost_gross_mean",
             "diff_per_million_yuan",
         ]);
         c.write_record(&header).map_err(to_io)?;
@@ -177,7 +180,10 @@ fn write_compare_rows(dir: &Path, name: &str, rows: &[CompareRow], with_split: b
                 opt(r.diff.ci95_high),
                 opt(r.rel_change),
                 opt(r.share_better),
-                num(r.reform_cost_mean),
+                num(r.fiscal_cost_net.mean),
+                opt(r.fiscal_cost_net.ci95_low),
+                opt(r.fiscal_cost_net.ci95_high),
+                num(r.reform_cost_gross_mean),
                 opt(r.diff_per_million_yuan),
             ]);
             c.write_record(&row).map_err(to_io)?;
@@ -204,7 +210,44 @@ pub fn write_compare(
         .flat_map(|(i, s)| compare::compare_by_group(&base.name, &results[baseline], &s.name, &results[i], &names))
         .collect();
     write_compare_rows(dir, "compare_by_group.csv", &by_group, true)?;
+    write_costs(dir, scenarios, results, baseline)?;
     Ok(())
+}
+
+/// `costs.csv`: each reform's accounts against the baseline, per replication.
+fn write_costs(dir: &Path, scenarios: &[Scenario], results: &[Vec<RepResult>], baseline: usize) -> io::Result<PathBuf> {
+    let rows = compare::cost_rows(scenarios, results, baseline);
+    let base = &scenarios[baseline].name;
+    write_atomic(dir, "costs.csv", |w| {
+        let mut c = csv_writer(w);
+        c.write_record([
+            "scenario",
+            "baseline",
+            "replication",
+            "fiscal_cost_district",
+            "fiscal_cost_streets",
+            "transfers_district_to_streets",
+            "consolidated_outlays",
+            "revenue_induced",
+            "fiscal_cost_net",
+        ])
+        .map_err(to_io)?;
+        for (name, k) in &rows {
+            c.write_record([
+                name.clone(),
+                base.clone(),
+                k.replication.to_string(),
+                num(k.district),
+                num(k.streets),
+                num(k.transfers),
+                num(k.consolidated),
+                num(k.revenue_induced),
+                num(k.net),
+            ])
+            .map_err(to_io)?;
+        }
+        c.flush()
+    })
 }
 
 /// Headline metrics shown on the terminal after a run.
@@ -216,7 +259,7 @@ pub const HEADLINE: [&str; 8] = [
     "informal_intensity",
     "enforcement_resolution_rate",
     "street_cash_balance",
-    "reform_cost",
+    "fiscal_cost_district",
 ];
 
 /// A markdown table of each scenario's headline differences from the

@@ -2,7 +2,7 @@
 //! vacancies and recruitment.
 //!
 //! Annual quit probability a = a0 × (w / w_out)^(−β_w) × (1 + γ_load ×
-//! max(0, load − 1)) × (1 + γ_arrears × unpaid share), with a0 higher for
+//! max(0, load − 1)) × (1 + γ_arrears × months of stipends owed, capped), with a0 higher for
 //! young graduate recruits.
 
 use crate::model::init;
@@ -25,7 +25,8 @@ pub fn month(world: &mut World, p: &Params, lv: &Levers) -> Vec<CadreTally> {
         if !jur.active {
             continue;
         }
-        let unpaid = jur.shortfall;
+        // Stipends owed (months of the stipend bill), capped.
+        let arrears = jur.arrears_months.min(c.arrears_cap_months);
         // A young graduate joins each street's leadership as the lever phases in.
         if !jur.young_leader && lv.young_leader_level >= (j as f64 + 1.0) / n {
             jur.young_leader = true;
@@ -38,10 +39,10 @@ pub fn month(world: &mut World, p: &Params, lv: &Levers) -> Vec<CadreTally> {
             let target = pay_ratio.map(|r| {
                 (c.morale_base + c.morale_pay_weight * (r - 1.0)
                     - c.morale_load_weight * overload
-                    - c.morale_arrears_weight * unpaid)
+                    - c.morale_arrears_weight * arrears)
                     .clamp(0.0, 1.0)
             });
-            let stress = (1.0 + c.overload_quit_gamma * overload) * (1.0 + c.arrears_quit_gamma * unpaid);
+            let stress = (1.0 + c.overload_quit_gamma * overload) * (1.0 + c.arrears_quit_gamma * arrears);
             for k in 0..com.cadres.len() {
                 tally.positions += 1;
                 let cadre = &mut com.cadres[k];
@@ -69,6 +70,9 @@ pub fn month(world: &mut World, p: &Params, lv: &Levers) -> Vec<CadreTally> {
                 let cadre = &com.cadres[k];
                 tally.filled += u64::from(cadre.filled);
                 tally.college += u64::from(cadre.filled && cadre.education == Education::College);
+                if cadre.filled {
+                    tally.morale += cadre.morale;
+                }
             }
         }
     }

@@ -1,8 +1,10 @@
-//! Committee capacity and its allocation (spec §4.2-4.3, schedule step 4):
-//! capacity = cadres' hours × efficiency × office factor + volunteers and
-//! service enterprises; top-down tasks take capacity first; what is left
-//! serves residents by priority class with proportional rationing inside a
-//! class.
+//! Committee capacity and its allocation (schedule step 4): capacity =
+//! cadres' hours × efficiency × office factor, plus hours paid from devolved
+//! task funds, volunteers, managed party members, service enterprises and
+//! service stations. Top-down tasks take the paid task hours first, then the
+//! cadres' own hours (other sources only where `tasks.admin_by_*` allows);
+//! what is left serves residents by priority class, with proportional
+//! rationing inside a class.
 //!
 //! Demand per class is the expectation from the committee's resident counts
 //! (need probability × hours), so one pass over residents suffices.
@@ -57,27 +59,51 @@ pub fn plan_month(world: &mut World, p: &Params, lv: &Levers) {
                 })
                 .sum();
             let counts = com.counts;
-            // Converted fringe committees gain an urban-model service station.
-            let station_hours = if com.fringe {
+            // Hours by source (sampled units). Converted fringe committees gain
+            // an urban-model service station.
+            let cadres =
+                cadre_hours * office_factor(p, com.office_area_m2, com.phone) * lv.efficiency_multiplier * scale;
+            let paid = com.budget.paid_hours;
+            let volunteers = org_hours_per_sampled * n;
+            let party = f64::from(counts.managed) * p.party.volunteer_hours_per_managed_month * lv.volunteer_multiplier;
+            let enterprises = enterprise_hours * scale * n / jur_sampled;
+            let stations = if com.fringe {
                 lv.fringe_conversion * p.reforms.fringe_integration.station_hours_month * scale
             } else {
                 0.0
             };
-            let capacity =
-                cadre_hours * office_factor(p, com.office_area_m2, com.phone) * lv.efficiency_multiplier * scale
-                    + org_hours_per_sampled * n
-                    + enterprise_hours * scale * n / jur_sampled
-                    + station_hours
-                    + f64::from(counts.managed) * p.party.volunteer_hours_per_managed_month * lv.volunteer_multiplier;
+            let capacity = paid + cadres + volunteers + party + enterprises + stations;
+            // Top-down tasks take the hours bought for them first, then the
+            // cadres' own, then other sources only where the schema allows.
+            let t = &p.tasks;
+            let others = [
+                (t.admin_by_volunteers, volunteers),
+                (t.admin_by_party_members, party),
+                (t.admin_by_enterprises, enterprises),
+                (t.admin_by_stations, stations),
+            ];
             let admin_demand = com.backlog_hours;
-            let admin_done = admin_demand.min(capacity);
-            com.backlog_hours = (admin_demand - admin_done).min(p.tasks.backlog_cap_months * capacity);
+            let by_paid = admin_demand.min(paid);
+            let by_cadres = (admin_demand - by_paid).min(cadres);
+            let mut admin_done = by_paid + by_cadres;
+            let mut admin_capable = paid + cadres;
+            for (allowed, hours) in others {
+                if allowed {
+                    admin_done += (admin_demand - admin_done).min(hours);
+                    admin_capable += hours;
+                }
+            }
+            com.backlog_hours = (admin_demand - admin_done).min(t.backlog_cap_months * admin_capable);
             let information = if com.fringe { lv.fringe_information_factor } else { 1.0 };
             let unregistered = f64::from(counts.migrants - counts.registered);
+            let applicants = f64::from(counts.low_income - counts.benefit);
             let demand = [
                 information
-                    * (f64::from(counts.care_eligible) * s.elderly_care_need_monthly * s.elderly_care_hours
-                        + f64::from(counts.low_income) * s.low_income_need_monthly * s.low_income_hours),
+                    * ((applicants * s.low_income_need_monthly
+                        + f64::from(counts.benefit) * s.low_income_need_monthly_enrolled)
+                        * s.low_income_hours
+                        + f64::from(counts.entitled_only) * s.entitled_need_monthly * s.entitled_hours),
+                f64::from(counts.elderly) * s.elderly_care_need_monthly * s.elderly_care_hours,
                 f64::from(counts.unemployed) * s.reemployment_need_monthly * s.reemployment_hours
                     + information * unregistered * s.registration_need_monthly * s.registration_hours,
                 f64::from(counts.persons) * s.mediation_need_monthly * s.mediation_hours,
@@ -95,8 +121,11 @@ pub fn plan_month(world: &mut World, p: &Params, lv: &Levers) {
             let demanded = admin_demand + demand.iter().sum::<f64>();
             com.plan = Plan {
                 capacity,
+                cadre_hours: cadres,
                 admin_demand,
                 admin_done,
+                admin_by_cadres: by_cadres,
+                spare: left,
                 demand,
                 served,
                 information,

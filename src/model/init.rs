@@ -8,8 +8,8 @@ use crate::model::params::Params;
 use crate::model::residents;
 use crate::model::rng::{self, Rng, StreamKind};
 use crate::model::state::{
-    flag, Cadre, Committee, Counts, District, Education, Jurisdiction, Ledger, OneOffs, PersonFlows, Persons, Plan,
-    Tally, World,
+    flag, Cadre, Committee, CommitteeBudget, Counts, District, Education, Jurisdiction, Ledger, OneOffs, PersonFlows,
+    Persons, Plan, Tally, World,
 };
 use rand::RngExt as _;
 use rayon::prelude::*;
@@ -124,7 +124,9 @@ pub fn build(p: &Params, specs: &[JurisdictionSpec], replication_seed: u64) -> W
     for (j, spec) in specs.iter().enumerate() {
         let jrng = rng::stream(replication_seed, StreamKind::Jurisdiction, j as u64);
         let ids: Vec<usize> = (first[j]..first[j] + spec.committees as usize).collect();
-        let firms = (f64::from(spec.population) / 1e4 * spec.firms_per_10k).round() as u64;
+        // Data-file densities are estimates; the multiplier sweeps them together.
+        let density = spec.firms_per_10k * p.world.firm_density_multiplier;
+        let firms = (f64::from(spec.population) / 1e4 * density).round() as u64;
         jurisdictions.push(Jurisdiction {
             name: spec.name.clone(),
             kind: spec.kind,
@@ -134,9 +136,12 @@ pub fn build(p: &Params, specs: &[JurisdictionSpec], replication_seed: u64) -> W
             cash: 0.0,
             ledger: Ledger::default(),
             shortfall: 0.0,
+            mandatory: 0.0,
+            arrears: 0.0,
+            arrears_months: 0.0,
             informal: 0.0,
             firms,
-            base_firms_per_10k: spec.firms_per_10k,
+            base_firms_per_10k: density,
             enterprises: 0,
             open_issues: [0; 3],
             incidents: 0,
@@ -157,11 +162,9 @@ pub fn build(p: &Params, specs: &[JurisdictionSpec], replication_seed: u64) -> W
     let mut world = World {
         month: 0,
         scale,
-        district: District {
-            cash: p.district.initial_cash_yuan,
-            reform_cost: 0.0,
-            reform_cost_month: 0.0,
-        },
+        // Month 0 lies just before the first stepped month.
+        price_index: finance::price_index(p, 0.0),
+        district: District::default(),
         jurisdictions,
         committees,
         death_threshold,
@@ -171,8 +174,9 @@ pub fn build(p: &Params, specs: &[JurisdictionSpec], replication_seed: u64) -> W
         let n = world.jurisdiction_persons(j);
         world.jurisdictions[j].flows.initial = n;
         let mandatory = finance::mandatory_estimate(&world, p, j);
-        world.jurisdictions[j].cash = p.finance.initial_cash_months * mandatory;
+        world.jurisdictions[j].cash = p.finance.reserve_months * mandatory;
     }
+    world.district.cash = finance::district_reserve_estimate(&world, p);
     world
 }
 
@@ -206,7 +210,7 @@ fn init_committee(
     for _ in 0..size {
         let age = draw_age_months(rng, &d.age_band_shares, d.max_age_years);
         let a = u32::from(age);
-        let mut f = 0u8;
+        let mut f = 0u16;
         let migrant = a >= work_min && a < retire && rng::unit(rng) < migrant_share;
         if migrant {
             f |= flag::MIGRANT;
@@ -267,6 +271,8 @@ fn init_committee(
         phone,
         cadres,
         backlog_hours: 0.0,
+        budget: CommitteeBudget::default(),
+        informal: 0.0,
         plan: Plan::default(),
         tally: Tally::default(),
         rng: rng.clone(),

@@ -206,8 +206,9 @@ pub fn one_offs(world: &mut World, p: &Params) {
         cost += merge_small_streets(world, p) as f64 * rd.one_off_yuan;
     }
 
-    world.district.cash -= cost;
-    world.district.reform_cost_month += cost;
+    // Paid by the district in this month's prices (its cash moves in the
+    // finance step, where the ledger is settled).
+    world.district.ledger.reform_programmes += cost * world.price_index;
 }
 
 /// Merges every urban street below the area or population threshold into

@@ -1,8 +1,8 @@
-//! Residents (spec §4.3-4.7 and §4.12, schedule step 5): in one pass over a
-//! committee's residents, needs arise and are served or not, and residents
-//! age, die, lose and find work, leave, get registered, are linked to a party
-//! organisation and update their satisfaction. Births and migrant arrivals
-//! join at the end of the pass.
+//! Residents (schedule step 5): in one pass over a committee's residents,
+//! needs arise and are served or not, and residents age, die, lose and find
+//! work, leave, get registered, enrol for the minimum-income benefit, are
+//! linked to a party organisation and update their satisfaction. Births and
+//! migrant arrivals join at the end of the pass.
 //!
 //! The per-resident loop allocates nothing: all probabilities are turned into
 //! u32 thresholds beforehand and every draw is one half of a u64.
@@ -11,8 +11,7 @@ use crate::model::params::Params;
 use crate::model::reforms::Levers;
 use crate::model::rng::{self, threshold, two_u32};
 use crate::model::state::{
-    flag, Committee, Counts, PersonFlows, Persons, Tally, World, CARE, LOW_INCOME, MEDIATION, REEMPLOYMENT,
-    REGISTRATION,
+    flag, Committee, Counts, PersonFlows, Persons, Tally, World, CARE, MEDIATION, REEMPLOYMENT, REGISTRATION, WELFARE,
 };
 use rand::{Rng as _, RngExt as _};
 use rayon::prelude::*;
@@ -51,7 +50,11 @@ impl NeedT {
 /// Everything the loop needs, precomputed per committee and month.
 struct Thresholds {
     care: NeedT,
-    low_income: NeedT,
+    /// Welfare needs: low-income residents not yet receiving the benefit,
+    /// those receiving it, and entitled residents who are not low-income.
+    welfare_applicant: NeedT,
+    welfare_enrolled: NeedT,
+    welfare_entitled: NeedT,
     reemployment: NeedT,
     registration: NeedT,
     mediation: NeedT,
@@ -76,10 +79,13 @@ struct Thresholds {
     alpha: f32,
 }
 
-/// What a committee pass needs from its jurisdiction this month.
+/// What a committee pass needs from its jurisdiction this month: the
+/// quality terms every resident shares and the street's job flows.
 #[derive(Clone, Copy)]
 struct Street {
-    q_base: f64,
+    loss_issues: f64,
+    loss_fees: f64,
+    loss_incidents: f64,
     job_boost: f64,
     job_loss: f64,
 }
@@ -100,6 +106,13 @@ pub fn month(world: &mut World, p: &Params, lv: &Levers) {
             if let Some(st) = streets[com.jurisdiction] {
                 let t = thresholds(p, lv, com, st);
                 step_committee(com, &t, death, p, &mut flows, scratch);
+                // The month's shared quality terms, summed over adults (the
+                // satisfaction breakdown; needs are tallied in the pass).
+                let adults = com.tally.group_adults[0] as f64;
+                let fee_c = p.satisfaction.loss_committee_fees * com.informal;
+                com.tally.loss_issues = st.loss_issues * adults;
+                com.tally.loss_fees = (st.loss_fees + fee_c) * adults;
+                com.tally.loss_incidents = st.loss_incidents * adults;
             }
             flows
         })
@@ -121,10 +134,6 @@ fn street(world: &World, p: &Params, j: usize) -> Street {
     let per_10k = if pop > 0.0 { 1e4 / pop } else { 0.0 };
     let open: u64 = jur.open_issues.iter().sum();
     let sat = &p.satisfaction;
-    let q_base = sat.base_quality
-        - sat.loss_per_open_issue_per_10k * open as f64 * per_10k
-        - sat.loss_informal_fees * jur.informal
-        - sat.loss_per_incident_per_10k * jur.incidents as f64 * per_10k;
     let unemployed: u64 = jur
         .committees
         .iter()
@@ -135,8 +144,8 @@ fn street(world: &World, p: &Params, j: usize) -> Street {
         .iter()
         .map(|&c| u64::from(world.committees[c].counts.employed))
         .sum();
-    // Service enterprises hire from the local unemployed and, when they
-    // fail, lay their workers off (full-scale jobs, sampled residents).
+    // New firms and service enterprises hire from the local unemployed and,
+    // when they close, lay their workers off (full-scale jobs, sampled residents).
     let job_boost = if unemployed > 0 {
         jur.new_jobs * scale / unemployed as f64
     } else {
@@ -148,32 +157,37 @@ fn street(world: &World, p: &Params, j: usize) -> Street {
         0.0
     };
     Street {
-        q_base,
+        loss_issues: sat.loss_per_open_issue_per_10k * open as f64 * per_10k,
+        loss_fees: sat.loss_informal_fees * jur.informal,
+        loss_incidents: sat.loss_per_incident_per_10k * jur.incidents as f64 * per_10k,
         job_boost,
         job_loss,
     }
 }
 
 fn thresholds(p: &Params, lv: &Levers, com: &Committee, st: Street) -> Thresholds {
-    let Street {
-        q_base,
-        job_boost,
-        job_loss,
-    } = st;
     let s = &p.services;
     let l = &p.labour;
     let plan = &com.plan;
     let info = plan.information;
     let find = rng::monthly(l.job_finding_annual);
+    let welfare = plan.served[0] * info;
+    let q_base = p.satisfaction.base_quality
+        - st.loss_issues
+        - st.loss_fees
+        - p.satisfaction.loss_committee_fees * com.informal
+        - st.loss_incidents;
     Thresholds {
-        care: NeedT::new(s.elderly_care_need_monthly, plan.served[0] * info),
-        low_income: NeedT::new(s.low_income_need_monthly, plan.served[0] * info),
-        reemployment: NeedT::new(s.reemployment_need_monthly, plan.served[1]),
-        registration: NeedT::new(s.registration_need_monthly, plan.served[1] * info),
-        mediation: NeedT::new(s.mediation_need_monthly, plan.served[2]),
-        layoff: threshold(rng::monthly(l.layoff_annual) + job_loss),
-        find: threshold(find + job_boost),
-        find_helped: threshold(find * l.help_finding_multiplier + job_boost),
+        care: NeedT::new(s.elderly_care_need_monthly, plan.served[1]),
+        welfare_applicant: NeedT::new(s.low_income_need_monthly, welfare),
+        welfare_enrolled: NeedT::new(s.low_income_need_monthly_enrolled, welfare),
+        welfare_entitled: NeedT::new(s.entitled_need_monthly, welfare),
+        reemployment: NeedT::new(s.reemployment_need_monthly, plan.served[2]),
+        registration: NeedT::new(s.registration_need_monthly, plan.served[2] * info),
+        mediation: NeedT::new(s.mediation_need_monthly, plan.served[3]),
+        layoff: threshold(rng::monthly(l.layoff_annual) + st.job_loss),
+        find: threshold(find + st.job_boost),
+        find_helped: threshold(find * l.help_finding_multiplier + st.job_boost),
         stay_out: threshold(l.out_of_labour_force_share),
         start_unemployed: (l.initial_unemployment_rate * 65_536.0) as u32,
         low_on_layoff: threshold(l.low_income_on_layoff),
@@ -199,13 +213,18 @@ fn need(u: u32, t: NeedT) -> (u32, u32) {
     (u32::from(u < t.need), u32::from(u < t.served))
 }
 
+/// Bits of the key under which residents are counted (the counted flags).
+const KEY_BITS: usize = 9;
+
 /// Per-committee scratch histograms, reused across committees so the
 /// resident loop only increments counters.
 pub struct Scratch {
-    /// Residents by (age class << 8 | flag byte); age class 0 child, 1 adult, 2 elderly.
-    n: [u32; 3 << 8],
-    /// Adults by group key (elderly, unemployed, migrant, low income bits).
-    group_n: [u32; 16],
+    /// Residents by (age class << KEY_BITS | counted flags); age class 0
+    /// child, 1 adult, 2 elderly.
+    n: [u32; 3 << KEY_BITS],
+    /// By group key (elderly, unemployed, migrant, low income bits): adults
+    /// and their satisfaction; every member's needs arising and served.
+    group_adults: [u32; 16],
     group_satisfaction: [f64; 16],
     group_need: [u32; 16],
     group_served: [u32; 16],
@@ -217,8 +236,8 @@ pub struct Scratch {
 impl Default for Scratch {
     fn default() -> Self {
         Scratch {
-            n: [0; 3 << 8],
-            group_n: [0; 16],
+            n: [0; 3 << KEY_BITS],
+            group_adults: [0; 16],
             group_satisfaction: [0.0; 16],
             group_need: [0; 16],
             group_served: [0; 16],
@@ -231,7 +250,7 @@ impl Default for Scratch {
 impl Scratch {
     fn clear(&mut self) {
         self.n.fill(0);
-        self.group_n.fill(0);
+        self.group_adults.fill(0);
         self.group_satisfaction.fill(0.0);
         self.group_need.fill(0);
         self.group_served.fill(0);
@@ -240,14 +259,14 @@ impl Scratch {
     }
 
     /// Turns the histograms into resident counts and group tallies.
-    fn drain(&self, elderly_class: usize, counts: &mut Counts, tally: &mut Tally) {
+    fn drain(&self, counts: &mut Counts, tally: &mut Tally) {
         for (key, &n) in self.n.iter().enumerate() {
             if n == 0 {
                 continue;
             }
-            let f = (key & 0xff) as u8;
-            let class = key >> 8;
-            add_many(counts, n, class == elderly_class, f);
+            let f = (key & ((1 << KEY_BITS) - 1)) as u16;
+            let class = key >> KEY_BITS;
+            add_many(counts, n, class >= 1, class == 2, f);
         }
         for mask in 0..32 {
             for k in 0..5 {
@@ -262,7 +281,7 @@ impl Scratch {
             let member = [true, key & 1 != 0, key & 2 != 0, key & 4 != 0, key & 8 != 0];
             for (g, &m) in member.iter().enumerate() {
                 if m {
-                    tally.group_n[g] += u64::from(self.group_n[key]);
+                    tally.group_adults[g] += u64::from(self.group_adults[key]);
                     tally.group_satisfaction[g] += self.group_satisfaction[key];
                     tally.group_need[g] += u64::from(self.group_need[key]);
                     tally.group_served[g] += u64::from(self.group_served[key]);
@@ -289,6 +308,7 @@ fn step_committee(
     let mut tally = Tally::default();
     scratch.clear();
     let max_age = death.len() - 1;
+    let mut quality = 0.0f64;
     let mut i = 0;
     while i < persons.len() {
         visited += 1;
@@ -301,7 +321,7 @@ fn step_committee(
         let (u_death, u_lab) = two_u32(rng);
         let (u_dep, u_ab) = two_u32(rng_b);
         let (u_cd, u_ef) = two_u32(rng);
-        let (u_care, u_low) = (u_ab & 0xffff, u_ab >> 16);
+        let (u_care, u_welf) = (u_ab & 0xffff, u_ab >> 16);
         let (u_reg, u_med) = (u_cd & 0xffff, u_cd >> 16);
         let (u_help, u_entry) = (u_ef & 0xffff, u_ef >> 16);
         let migrant = f & flag::MIGRANT != 0;
@@ -319,28 +339,48 @@ fn step_committee(
         let labour = f & flag::LABOUR_MASK;
         let unemployed = labour == flag::UNEMPLOYED;
         let wants_registration = u32::from(f & (flag::MIGRANT | flag::REGISTERED) == flag::MIGRANT);
-        let care_eligible = u32::from(elderly | (f & flag::ENTITLED != 0));
-        let low_income = u32::from(f & flag::LOW_INCOME != 0);
+        let low_income = f & flag::LOW_INCOME != 0;
+        let entitled_only = !low_income & (f & flag::ENTITLED != 0);
+        // Statutory welfare: minimum-income applications and re-certification,
+        // and the entitled groups' services.
+        let welfare_t = if f & flag::BENEFIT != 0 {
+            t.welfare_enrolled
+        } else if low_income {
+            t.welfare_applicant
+        } else {
+            t.welfare_entitled
+        };
+        let welfare_eligible = u32::from(low_income | entitled_only);
         let (a_reg, s_reg) = need(u_reg, t.registration);
         let (a_med, s_med) = need(u_med, t.mediation);
         let (a_care, s_care) = need(u_care, t.care);
-        let (a_low, s_low) = need(u_low, t.low_income);
+        let (a_welf, s_welf) = need(u_welf, welfare_t);
         let (a_re, s_re) = need(u_help, t.reemployment);
         // Bit k of `arose` / `served`: need kind k (CARE … MEDIATION).
         let unemp = u32::from(unemployed);
-        let arose = (a_care & care_eligible) << CARE
-            | (a_low & low_income) << LOW_INCOME
+        let old = u32::from(elderly);
+        let arose = (a_care & old) << CARE
+            | (a_welf & welfare_eligible) << WELFARE
             | (a_re & unemp) << REEMPLOYMENT
             | (a_reg & wants_registration) << REGISTRATION
             | a_med << MEDIATION;
-        let served = (s_care & care_eligible) << CARE
-            | (s_low & low_income) << LOW_INCOME
+        let served = (s_care & old) << CARE
+            | (s_welf & welfare_eligible) << WELFARE
             | (s_re & unemp) << REEMPLOYMENT
             | (s_reg & wants_registration) << REGISTRATION
             | s_med << MEDIATION;
         scratch.arose[arose as usize] += 1;
         scratch.served[served as usize] += 1;
-        f |= flag::REGISTERED * ((served >> REGISTRATION) & 1) as u8;
+        tally.unregistered_at_start += u64::from(wants_registration);
+        let registered_now = (served >> REGISTRATION) & 1;
+        tally.registered_new += u64::from(registered_now);
+        f |= flag::REGISTERED * registered_now as u16;
+        // A served minimum-income need enrols the resident for the benefit.
+        let welfare_served = (served >> WELFARE) & 1 != 0;
+        if low_income & welfare_served {
+            f |= flag::BENEFIT;
+        }
+        tally.entitled_unmet += u64::from(entitled_only & ((arose >> WELFARE) & 1 != 0) & !welfare_served);
 
         tally.unemployed_at_start += u64::from(unemployed);
         let find = if served & (1 << REEMPLOYMENT) != 0 {
@@ -352,13 +392,13 @@ fn step_committee(
             tally.reemployed += 1;
             f = (f & !flag::LABOUR_MASK) | flag::EMPLOYED;
             if f & flag::LOW_INCOME != 0 && (rng.next_u64() as u32) < t.low_exit {
-                f &= !flag::LOW_INCOME;
+                f &= !(flag::LOW_INCOME | flag::BENEFIT);
             }
         } else if (labour == flag::EMPLOYED) & (u_lab < t.layoff) {
             tally.laid_off += 1;
             f = (f & !flag::LABOUR_MASK) | flag::UNEMPLOYED;
             let (u_low, u_del) = two_u32(rng);
-            f |= flag::LOW_INCOME * u8::from(u_low < t.low_on_layoff);
+            f |= flag::LOW_INCOME * u16::from(u_low < t.low_on_layoff);
             if u_del < t.delink {
                 f &= !flag::MANAGED;
             }
@@ -385,7 +425,7 @@ fn step_committee(
         }
         // u_dep is unused for non-migrants: it decides joining the party.
         if !migrant & (f & flag::PARTY == 0) & (u_dep < t.join) & (age >= t.adult) & (age < t.retire) {
-            let at_work = u8::from(f & flag::LABOUR_MASK == flag::EMPLOYED);
+            let at_work = u16::from(f & flag::LABOUR_MASK == flag::EMPLOYED);
             f |= flag::PARTY | (flag::MANAGED * at_work);
         }
         persons.flags[i] = f;
@@ -399,21 +439,25 @@ fn step_committee(
 
         let adult = age >= t.adult;
         let class = usize::from(adult) + usize::from(elderly);
-        scratch.n[(class << 8) | usize::from(f)] += 1;
+        scratch.n[(class << KEY_BITS) | usize::from(f & flag::COUNTED)] += 1;
+        let key = usize::from(elderly)
+            | usize::from(f & flag::LABOUR_MASK == flag::UNEMPLOYED) << 1
+            | usize::from(migrant) << 2
+            | usize::from(f & flag::LOW_INCOME != 0) << 3;
+        scratch.group_need[key] += met + unmet;
+        scratch.group_served[key] += met;
         if adult {
-            let key = usize::from(elderly)
-                | usize::from(f & flag::LABOUR_MASK == flag::UNEMPLOYED) << 1
-                | usize::from(migrant) << 2
-                | usize::from(f & flag::LOW_INCOME != 0) << 3;
-            scratch.group_n[key] += 1;
+            scratch.group_adults[key] += 1;
             scratch.group_satisfaction[key] += f64::from(s);
-            scratch.group_need[key] += met + unmet;
-            scratch.group_served[key] += met;
+            tally.adult_met += u64::from(met);
+            tally.adult_unmet += u64::from(unmet);
+            quality += f64::from(q);
         }
         i += 1;
     }
     let mut counts = Counts::default();
-    scratch.drain(2, &mut counts, &mut tally);
+    scratch.drain(&mut counts, &mut tally);
+    tally.quality = quality;
 
     // Births and migrant arrivals join after the pass (they act from next month).
     let n = persons.len() as f64;
@@ -421,7 +465,7 @@ fn step_committee(
     let initial = p.satisfaction.initial as f32;
     for _ in 0..births {
         persons.push(0, 0, initial);
-        add_count(&mut counts, 0, 0, t.elderly);
+        add_count(&mut counts, 0, 0, t);
     }
     flows.births += births;
     let m = &p.migration;
@@ -446,7 +490,7 @@ fn step_committee(
             f |= flag::PARTY;
         }
         persons.push(age, f, initial);
-        add_count(&mut counts, age, f, t.elderly);
+        add_count(&mut counts, age, f, t);
     }
     flows.arrivals += arrivals;
     tally.draws = counted.draws + visited;
@@ -454,31 +498,34 @@ fn step_committee(
     com.tally = tally;
 }
 
-fn add_count(c: &mut Counts, age: u16, f: u8, elderly_age: u16) {
-    add_many(c, 1, age >= elderly_age, f);
+fn add_count(c: &mut Counts, age: u16, f: u16, t: &Thresholds) {
+    add_many(c, 1, age >= t.adult, age >= t.elderly, f);
 }
 
-/// Adds `n` residents with flag byte `f` to the counts.
-fn add_many(c: &mut Counts, n: u32, old: bool, f: u8) {
-    let has = |mask: u8, value: u8| if f & mask == value { n } else { 0 };
+/// Adds `n` residents with flags `f` to the counts.
+fn add_many(c: &mut Counts, n: u32, adult: bool, old: bool, f: u16) {
+    let has = |mask: u16, value: u16| if f & mask == value { n } else { 0 };
     c.persons += n;
+    c.adults += if adult { n } else { 0 };
     c.elderly += if old { n } else { 0 };
-    c.care_eligible += if old { n } else { has(flag::ENTITLED, flag::ENTITLED) };
     c.employed += has(flag::LABOUR_MASK, flag::EMPLOYED);
     c.unemployed += has(flag::LABOUR_MASK, flag::UNEMPLOYED);
     c.migrants += has(flag::MIGRANT, flag::MIGRANT);
     c.registered += has(flag::MIGRANT | flag::REGISTERED, flag::MIGRANT | flag::REGISTERED);
     c.low_income += has(flag::LOW_INCOME, flag::LOW_INCOME);
+    c.benefit += has(flag::LOW_INCOME | flag::BENEFIT, flag::LOW_INCOME | flag::BENEFIT);
+    c.entitled_only += has(flag::LOW_INCOME | flag::ENTITLED, flag::ENTITLED);
     c.party += has(flag::PARTY, flag::PARTY);
     c.managed += has(flag::PARTY | flag::MANAGED, flag::PARTY | flag::MANAGED);
 }
 
 /// Counts residents by group (month 0).
 pub fn count(persons: &Persons, p: &Params) -> Counts {
+    let adult = (p.demography.adult_age_years * 12) as u16;
     let elderly = (p.demography.elderly_age_years * 12) as u16;
     let mut c = Counts::default();
     for (&age, &f) in persons.age_months.iter().zip(&persons.flags) {
-        add_count(&mut c, age, f, elderly);
+        add_many(&mut c, 1, age >= adult, age >= elderly, f);
     }
     c
 }

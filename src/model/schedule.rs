@@ -4,10 +4,10 @@
 
 use crate::model::init;
 use crate::model::jurisdictions::JurisdictionSpec;
-use crate::model::metrics::{self, Totals};
+use crate::model::metrics::{self, ReformTotals, Totals};
 use crate::model::params::Params;
 use crate::model::reforms::{self, Levers};
-use crate::model::state::{Ledger, World};
+use crate::model::state::{DistrictLedger, Ledger, World};
 use crate::model::{cadres, committees, economy, enforcement, finance, residents, tasks};
 
 /// What one replication produced.
@@ -30,17 +30,19 @@ pub struct Replication {
 pub fn step(world: &mut World, p: &Params) -> Vec<Totals> {
     world.month += 1;
     let month = world.month;
+    world.price_index = finance::price_index(p, f64::from(month) - 1.0);
     let lv = Levers::at(p, month);
     for j in &mut world.jurisdictions {
         j.ledger = Ledger::default();
     }
-    world.district.reform_cost_month = 0.0;
+    world.district.ledger = DistrictLedger::default();
     reforms::one_offs(world, p);
 
     // 1-2. District tasks and transfers; streets pass tasks down, collect
-    // taxes, pay salaries and stipends, update informal revenue-seeking.
+    // taxes, pay salaries, stipends and committees' funds; committees and
+    // streets update informal revenue-seeking; the district's budget closes.
     tasks::issue_and_pass_down(world, p, &lv);
-    finance::street_month(world, p, &lv);
+    finance::month(world, p, &lv);
     // 3. Economy: firms, service enterprises.
     economy::month(world, p, &lv);
     // 4. Committees: capacity, admin first, then services by priority.
@@ -52,7 +54,6 @@ pub fn step(world: &mut World, p: &Params) -> Vec<Totals> {
     // 7. Cadres: quits, retirements, vacancies, recruitment.
     let cad = cadres::month(world, p, &lv);
     // 8. Record.
-    world.district.reform_cost += world.district.reform_cost_month;
     metrics::record(world, p, &enf, &cad)
 }
 
@@ -62,8 +63,18 @@ fn district_total(by_jurisdiction: &[Totals], world: &World) -> Totals {
         t.merge(j);
     }
     t.months = 1;
-    t.district_cash = world.district.cash;
-    t.reform_cost_cumulative = world.district.reform_cost;
+    let d = &world.district;
+    t.district_cash = d.cash;
+    t.district_revenue = d.ledger.revenue();
+    t.department_spending = d.ledger.departments;
+    let a = &d.accounts;
+    t.accounts = ReformTotals {
+        district: a.district,
+        streets: a.streets,
+        transfers: a.transfers,
+        gross: a.gross,
+        public_revenue: a.public_revenue,
+    };
     t
 }
 

@@ -6,37 +6,43 @@
 //! built in `init.rs`.
 //!
 //! Residents are the hot data: stored per committee as struct-of-arrays,
-//! 7 bytes each (age in months, a flag byte, satisfaction).
+//! 8 bytes each (age in months, 16 flag bits, satisfaction).
 
 use crate::model::jurisdictions::Kind;
 use crate::model::rng::Rng;
 
-/// Bits of a resident's flag byte.
+/// Bits of a resident's flags.
 pub mod flag {
     /// Labour status lives in the two low bits.
-    pub const LABOUR_MASK: u8 = 0b11;
-    pub const OUT_OF_LABOUR_FORCE: u8 = 0;
-    pub const EMPLOYED: u8 = 1;
-    pub const UNEMPLOYED: u8 = 2;
-    pub const MIGRANT: u8 = 1 << 2;
-    pub const REGISTERED: u8 = 1 << 3;
-    pub const LOW_INCOME: u8 = 1 << 4;
+    pub const LABOUR_MASK: u16 = 0b11;
+    pub const OUT_OF_LABOUR_FORCE: u16 = 0;
+    pub const EMPLOYED: u16 = 1;
+    pub const UNEMPLOYED: u16 = 2;
+    pub const MIGRANT: u16 = 1 << 2;
+    pub const REGISTERED: u16 = 1 << 3;
+    pub const LOW_INCOME: u16 = 1 << 4;
     /// Entitled group (优抚 youfu): martyrs' families, veterans.
-    pub const ENTITLED: u8 = 1 << 5;
-    pub const PARTY: u8 = 1 << 6;
-    pub const MANAGED: u8 = 1 << 7;
+    pub const ENTITLED: u16 = 1 << 5;
+    pub const PARTY: u16 = 1 << 6;
+    pub const MANAGED: u16 = 1 << 7;
+    /// Receives the minimum-income benefit (低保 dibao): set when a low-income
+    /// resident's welfare need is served, cleared when they leave low income.
+    pub const BENEFIT: u16 = 1 << 8;
+    /// Bits that resident counts depend on (the rest are free).
+    pub const COUNTED: u16 = (1 << 9) - 1;
 }
 
 /// Residents of one committee, struct-of-arrays.
 #[derive(Debug, Clone, Default)]
 pub struct Persons {
     pub age_months: Vec<u16>,
-    pub flags: Vec<u8>,
+    pub flags: Vec<u16>,
     pub satisfaction: Vec<f32>,
 }
 
 /// Bytes of state per resident (age, flags, satisfaction).
-pub const BYTES_PER_PERSON: usize = std::mem::size_of::<u16>() + std::mem::size_of::<u8>() + std::mem::size_of::<f32>();
+pub const BYTES_PER_PERSON: usize =
+    std::mem::size_of::<u16>() + std::mem::size_of::<u16>() + std::mem::size_of::<f32>();
 
 /// Residents' arrays grow by 1/GROWTH_DIVISOR of their length, at least MIN_GROWTH.
 const GROWTH_DIVISOR: usize = 8;
@@ -49,7 +55,7 @@ impl Persons {
     pub fn is_empty(&self) -> bool {
         self.flags.is_empty()
     }
-    pub fn push(&mut self, age_months: u16, flags: u8, satisfaction: f32) {
+    pub fn push(&mut self, age_months: u16, flags: u16, satisfaction: f32) {
         if self.flags.len() == self.flags.capacity() {
             // Grow by an eighth, not the default doubling: a national world
             // holds ~900 M residents, and doubling would nearly double the
@@ -96,13 +102,17 @@ pub struct Cadre {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Counts {
     pub persons: u32,
+    pub adults: u32,
     pub elderly: u32,
-    pub care_eligible: u32,
+    /// Entitled-group residents who are not low-income (welfare at entitled rates).
+    pub entitled_only: u32,
     pub employed: u32,
     pub unemployed: u32,
     pub migrants: u32,
     pub registered: u32,
     pub low_income: u32,
+    /// Low-income residents receiving the benefit.
+    pub benefit: u32,
     pub party: u32,
     pub managed: u32,
 }
@@ -125,6 +135,10 @@ pub struct Committee {
     pub cadres: Vec<Cadre>,
     /// Top-down task hours not yet done (sampled units).
     pub backlog_hours: f64,
+    /// The committee's own purse this month (operating money and informal fees).
+    pub budget: CommitteeBudget,
+    /// Intensity of the committee's informal fee-seeking, 0..1.
+    pub informal: f64,
     /// This month's capacity and service plan (step 4).
     pub plan: Plan,
     /// What happened to its residents this month (step 5).
@@ -134,7 +148,12 @@ pub struct Committee {
     pub rng_residents: Rng,
 }
 
-/// Money that entered and left a street's cash this month (yuan).
+/// Money that entered and left a street's cash this month (yuan, current
+/// prices). Sources: the district (`transfer`, `earmarked`), firms
+/// (`retained_tax`), service enterprises (`enterprise_fees`) and residents
+/// and traders (`informal`). Sinks: street staff, committee cadres
+/// (`stipends`, `arrears_repaid`), committees (`operating`, `task_funds`),
+/// suppliers and contractors (the rest).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Ledger {
     pub transfer: f64,
@@ -144,10 +163,18 @@ pub struct Ledger {
     pub informal: f64,
     pub staff: f64,
     pub stipends: f64,
+    /// Stipends owed from earlier months, paid back this month.
+    pub arrears_repaid: f64,
+    /// Operating funds paid to the street's committees.
     pub operating: f64,
+    /// Devolved-task funds passed on to the committees that do the tasks.
+    pub task_funds: f64,
     pub facilities: f64,
     pub public_services: f64,
+    /// Reform programmes the street pays (networks, stations, subsidies, investment attraction).
     pub reform_programmes: f64,
+    /// Discretionary community building paid from cash above the reserve.
+    pub community_building: f64,
     /// Cash moved in from (positive) or out to (negative) a merged street.
     pub merger: f64,
 }
@@ -157,8 +184,35 @@ impl Ledger {
         self.transfer + self.earmarked + self.retained_tax + self.enterprise_fees + self.informal
     }
     pub fn spending(&self) -> f64 {
-        self.staff + self.stipends + self.operating + self.facilities + self.public_services + self.reform_programmes
+        self.staff
+            + self.stipends
+            + self.arrears_repaid
+            + self.operating
+            + self.task_funds
+            + self.facilities
+            + self.public_services
+            + self.reform_programmes
+            + self.community_building
     }
+}
+
+/// A committee's purse this month (yuan, current prices): what the street
+/// paid it and what its informal fees raised, all spent on its operating
+/// costs and on paid task hours.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CommitteeBudget {
+    /// Operating money from the street.
+    pub operating_received: f64,
+    /// Devolved-task funds from the street, spent on paid task hours.
+    pub task_funds_received: f64,
+    /// Informal fees collected from residents and traders.
+    pub informal: f64,
+    /// Operating costs the committee would need to cover.
+    pub operating_need: f64,
+    /// Share of the operating need the street's money left uncovered.
+    pub shortfall: f64,
+    /// Task hours bought with the task funds (sampled units).
+    pub paid_hours: f64,
 }
 
 /// Cumulative resident flows of a jurisdiction (persons conservation).
@@ -199,6 +253,12 @@ pub struct Jurisdiction {
     pub ledger: Ledger,
     /// Share of mandatory spending left unpaid this month.
     pub shortfall: f64,
+    /// Mandatory spending this month (yuan), for reserve and arrears measures.
+    pub mandatory: f64,
+    /// Stipends owed to the street's cadres from unpaid months (yuan).
+    pub arrears: f64,
+    /// Arrears in months of the current stipend bill.
+    pub arrears_months: f64,
     pub informal: f64,
     pub firms: u64,
     pub base_firms_per_10k: f64,
@@ -231,10 +291,61 @@ pub struct Jurisdiction {
 /// District-level state.
 #[derive(Debug, Clone, Default)]
 pub struct District {
+    /// Cash; negative when the district has borrowed.
     pub cash: f64,
-    /// Reform cost paid by anyone so far (yuan).
-    pub reform_cost: f64,
-    pub reform_cost_month: f64,
+    /// This month's flows (yuan, current prices).
+    pub ledger: DistrictLedger,
+    /// Reform accounts by payer, cumulative over the horizon.
+    pub accounts: ReformAccounts,
+}
+
+/// The district's cash flows of one month (yuan, current prices).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DistrictLedger {
+    /// From the city: the per-capita allocation.
+    pub city_allocation: f64,
+    /// The district's share of local tax collected in the streets.
+    pub tax_share: f64,
+    /// To the streets: base and per-capita transfers.
+    pub transfers: f64,
+    /// To the streets: reform money earmarked for cadre pay and devolved tasks.
+    pub earmarked: f64,
+    /// Reform programmes the district pays directly (recurring and one-off).
+    pub reform_programmes: f64,
+    /// What the district's own departments spend.
+    pub departments: f64,
+}
+
+impl DistrictLedger {
+    pub fn revenue(&self) -> f64 {
+        self.city_allocation + self.tax_share
+    }
+    pub fn spending(&self) -> f64 {
+        self.transfers + self.earmarked + self.reform_programmes + self.departments
+    }
+}
+
+/// Reform money by payer (yuan, current prices, cumulative). With every
+/// lever off all are zero. Consolidated public-sector outlays are
+/// `district + streets − transfers` (a transfer is an outlay of the district
+/// and funds an outlay of a street, so it must not count twice).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReformAccounts {
+    /// Everything the district gives up for reforms: its own programmes and
+    /// one-offs, earmarked transfers, and local tax it cedes to the streets.
+    pub district: f64,
+    /// Street reform outlays: programmes, subsidies, investment attraction,
+    /// stipend top-ups paid to cadres, devolved-task funds passed to committees.
+    pub streets: f64,
+    /// Reform money moving from the district to the streets (earmarked
+    /// transfers and ceded tax): part of `district`, and it funds `streets`.
+    pub transfers: f64,
+    /// Gross cost as first defined: district and street reform flows plus
+    /// district revenue forgone, without netting transfers.
+    pub gross: f64,
+    /// Public revenue collected (tax and enterprise fees), reform or not:
+    /// its paired difference is the revenue a reform induces.
+    pub public_revenue: f64,
 }
 
 /// The whole simulated world of one replication.
@@ -242,6 +353,8 @@ pub struct District {
 pub struct World {
     pub month: u32,
     pub scale: f64,
+    /// Price and wage level relative to horizon month 1 (balanced nominal growth).
+    pub price_index: f64,
     pub district: District,
     pub jurisdictions: Vec<Jurisdiction>,
     pub committees: Vec<Committee>,
@@ -281,18 +394,24 @@ impl World {
     }
 }
 
-/// Priority classes: welfare (elderly care, entitled groups and low-income
-/// assistance) first, as the report asks; then re-employment help and
-/// migrant registration; then dispute mediation.
-pub const CLASSES: usize = 3;
+/// Priority classes: statutory welfare (minimum-income assistance and the
+/// entitled groups) first, then elderly care, then re-employment help and
+/// migrant registration, then dispute mediation.
+pub const CLASSES: usize = 4;
 
 /// One committee's month: capacity, admin work and the service shares.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Plan {
-    /// Hours available (sampled units).
+    /// Hours available from every source (sampled units).
     pub capacity: f64,
+    /// Hours of the committee's own cadres (sampled units).
+    pub cadre_hours: f64,
     pub admin_demand: f64,
     pub admin_done: f64,
+    /// Top-down task hours done by the cadres themselves.
+    pub admin_by_cadres: f64,
+    /// Hours left after admin and services (sampled units).
+    pub spare: f64,
     /// Expected service hours demanded per class.
     pub demand: [f64; CLASSES],
     /// Probability that a need of each class is served.
@@ -303,34 +422,55 @@ pub struct Plan {
     pub load: f64,
 }
 
-/// Resident groups for split outputs.
-pub const GROUPS: [&str; 5] = ["everyone", "elderly", "unemployed", "migrants", "low_income"];
+/// Resident groups for split outputs. `all_residents` is the whole
+/// population and equals the district metrics; satisfaction counts adults
+/// (18+) in every group, needs count every member.
+pub const GROUPS: [&str; 5] = ["all_residents", "elderly", "unemployed", "migrants", "low_income"];
 
 /// What happened to a committee's residents this month.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Tally {
-    /// Needs arising and served: elderly care, low-income, re-employment,
-    /// registration, mediation.
-    pub need: [u64; 5],
-    pub served: [u64; 5],
+    /// Needs arising and served, by kind (`CARE` … `MEDIATION`).
+    pub need: [u64; NEEDS],
+    pub served: [u64; NEEDS],
     pub unemployed_at_start: u64,
     pub reemployed: u64,
     pub laid_off: u64,
-    /// Adults (18+) per group, their satisfaction sum, needs and needs served.
-    pub group_n: [u64; 5],
+    /// Unregistered migrants at the start of the month, and those registered in it.
+    pub unregistered_at_start: u64,
+    pub registered_new: u64,
+    /// Per group: adults, their satisfaction sum; members' needs and needs served.
+    pub group_adults: [u64; 5],
     pub group_satisfaction: [f64; 5],
     pub group_need: [u64; 5],
     pub group_served: [u64; 5],
+    /// Sum over adults of this month's experienced quality (clamped to 0..1).
+    pub quality: f64,
+    /// Needs met and unmet by adults (satisfaction's need terms).
+    pub adult_met: u64,
+    pub adult_unmet: u64,
+    /// Sums over adults of the month's shared quality losses: open issues,
+    /// informal fees (street and committee) and incidents.
+    pub loss_issues: f64,
+    pub loss_fees: f64,
+    pub loss_incidents: f64,
+    /// Welfare needs of entitled residents left unmet (their hours differ).
+    pub entitled_unmet: u64,
     /// 64-bit draws from the committee's two streams in this pass.
     pub draws: u64,
 }
 
 /// Need kinds, indexing `Tally::need`.
+pub const NEEDS: usize = 5;
+/// Elderly care (residents aged 60+).
 pub const CARE: usize = 0;
-pub const LOW_INCOME: usize = 1;
+/// Statutory welfare: minimum-income assistance (低保) and the entitled groups (优抚).
+pub const WELFARE: usize = 1;
 pub const REEMPLOYMENT: usize = 2;
 pub const REGISTRATION: usize = 3;
 pub const MEDIATION: usize = 4;
+/// Names of the need kinds, in `CARE` … `MEDIATION` order.
+pub const NEED_NAMES: [&str; NEEDS] = ["care", "welfare", "reemployment", "registration", "mediation"];
 
 /// Cadre events of one jurisdiction this month.
 #[derive(Debug, Clone, Copy, Default)]
@@ -340,6 +480,8 @@ pub struct CadreTally {
     pub quits: u64,
     pub retirements: u64,
     pub college: u64,
+    /// Sum of filled posts' morale (end of month).
+    pub morale: f64,
 }
 
 /// Resolved issues and the issues that could have been resolved, this month.

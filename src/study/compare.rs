@@ -5,8 +5,12 @@
 //!   the metric's better direction (ties are not better); empty for neutral
 //!   metrics.
 //! - `rel_change`: mean difference / baseline mean (empty when that is 0).
-//! - `diff_per_million_yuan`: mean difference / (mean paired difference in
-//!   `reform_cost` / 10^6); empty when the reform costs nothing extra.
+//! - `fiscal_cost_net`: per replication, the consolidated public-sector
+//!   outlay on reforms (district + streets − transfers between them) minus
+//!   the revenue the reform induces (the paired difference in tax and
+//!   enterprise fees), both relative to the baseline; see `net_costs`.
+//! - `diff_per_million_yuan`: mean difference / (mean `fiscal_cost_net` /
+//!   10^6); empty when the reform costs nothing net (or saves money).
 
 use crate::model::metrics::{Direction, GROUP_METRICS, METRICS};
 use crate::model::scenario::Scenario;
@@ -30,7 +34,10 @@ pub struct CompareRow {
     pub diff: Summary,
     pub rel_change: Option<f64>,
     pub share_better: Option<f64>,
-    pub reform_cost_mean: f64,
+    /// The reform's net fiscal cost against the baseline, over replications.
+    pub fiscal_cost_net: Summary,
+    /// Paired mean difference in the gross reform flows (`reform_cost_gross`).
+    pub reform_cost_gross_mean: f64,
     pub diff_per_million_yuan: Option<f64>,
 }
 
@@ -50,27 +57,72 @@ pub fn metric_index(name: &str) -> Option<usize> {
     METRICS.iter().position(|m| m.name == name)
 }
 
-fn cost_index() -> usize {
-    METRICS.iter().position(|m| m.name == "reform_cost").unwrap_or(0)
+fn index(name: &str) -> usize {
+    metric_index(name).unwrap_or(0)
 }
 
-/// The pair of scenarios being compared, and the reform's extra cost.
+/// A reform's accounts against the baseline in one replication (yuan,
+/// current prices, over the horizon): every figure is scenario − baseline.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NetCost {
+    pub replication: u32,
+    pub district: f64,
+    pub streets: f64,
+    pub transfers: f64,
+    /// district + streets − transfers: what the public sector as a whole paid out.
+    pub consolidated: f64,
+    /// Extra tax and enterprise fees the reform brings in.
+    pub revenue_induced: f64,
+    /// consolidated − revenue_induced.
+    pub net: f64,
+}
+
+/// Net fiscal cost per aligned replication.
+pub fn net_costs(base: &[&RepResult], scen: &[&RepResult]) -> Vec<NetCost> {
+    let (d, s, t, rev) = (
+        index("fiscal_cost_district"),
+        index("fiscal_cost_streets"),
+        index("transfers_district_to_streets"),
+        index("public_revenue"),
+    );
+    base.iter()
+        .zip(scen)
+        .map(|(b, x)| {
+            let diff = |k: usize| x.values[k] - b.values[k];
+            let consolidated = diff(d) + diff(s) - diff(t);
+            let revenue_induced = diff(rev);
+            NetCost {
+                replication: x.replication,
+                district: diff(d),
+                streets: diff(s),
+                transfers: diff(t),
+                consolidated,
+                revenue_induced,
+                net: consolidated - revenue_induced,
+            }
+        })
+        .collect()
+}
+
+/// The pair of scenarios being compared, and the reform's costs.
 struct Pair<'a> {
     scenario: &'a str,
     baseline: &'a str,
-    cost_diff: f64,
-    cost_mean: f64,
+    net: Summary,
+    gross_diff: f64,
 }
 
 impl<'a> Pair<'a> {
-    /// The pair over replications aligned by `align`, with the reform's cost.
+    /// The pair over replications aligned by `align`, with the reform's costs.
     fn new(scenario: &'a str, baseline: &'a str, base: &[&RepResult], scen: &[&RepResult]) -> Self {
-        let (cost_diff, cost_mean) = costs(base, scen);
+        let net: Vec<f64> = net_costs(base, scen).iter().map(|c| c.net).collect();
+        let g = index("reform_cost_gross");
+        let gross: Vec<f64> = base.iter().zip(scen).map(|(b, s)| s.values[g] - b.values[g]).collect();
         Pair {
             scenario,
             baseline,
-            cost_diff,
-            cost_mean,
+            net: stats::summarise(&net),
+            gross_diff: stats::mean(&gross),
         }
     }
 
@@ -101,9 +153,10 @@ impl<'a> Pair<'a> {
             scenario_mean: stats::mean(scen),
             rel_change: (baseline_mean != 0.0).then(|| diff.mean / baseline_mean),
             share_better,
-            reform_cost_mean: self.cost_mean,
-            diff_per_million_yuan: (self.cost_diff > 0.0 && metric != "reform_cost")
-                .then(|| diff.mean / (self.cost_diff / 1e6)),
+            fiscal_cost_net: self.net.clone(),
+            reform_cost_gross_mean: self.gross_diff,
+            diff_per_million_yuan: (self.net.mean > 0.0 && !COST_METRICS.contains(&metric))
+                .then(|| diff.mean / (self.net.mean / 1e6)),
             diff,
         }
     }
@@ -122,11 +175,23 @@ fn align<'a>(base: &'a [RepResult], scen: &'a [RepResult]) -> (Vec<&'a RepResult
     pairs
 }
 
-fn costs(base: &[&RepResult], scen: &[&RepResult]) -> (f64, f64) {
-    let c = cost_index();
-    let b: Vec<f64> = base.iter().map(|r| r.values[c]).collect();
-    let s: Vec<f64> = scen.iter().map(|r| r.values[c]).collect();
-    (stats::mean(&stats::paired(&b, &s)), stats::mean(&s))
+/// Money metrics that are costs themselves: no effect-per-yuan figure.
+const COST_METRICS: [&str; 5] = [
+    "reform_cost_gross",
+    "fiscal_cost_district",
+    "fiscal_cost_streets",
+    "transfers_district_to_streets",
+    "public_revenue",
+];
+
+/// Net fiscal costs of every scenario but the baseline, per aligned replication.
+pub fn cost_rows(scenarios: &[Scenario], results: &[Vec<RepResult>], baseline: usize) -> Vec<(String, NetCost)> {
+    let mut out = Vec::new();
+    for (i, s) in scenarios.iter().enumerate().filter(|(i, _)| *i != baseline) {
+        let (b, x) = align(&results[baseline], &results[i]);
+        out.extend(net_costs(&b, &x).into_iter().map(|c| (s.name.clone(), c)));
+    }
+    out
 }
 
 /// District-level comparison of every metric.

@@ -43,6 +43,15 @@ pub struct Params {
 }
 
 impl Params {
+    /// The same parameters with every reform lever off: the rules of the
+    /// baseline (and of the spin-up).
+    pub fn baseline_rules(&self) -> Params {
+        Params {
+            reforms: Reforms::default(),
+            ..self.clone()
+        }
+    }
+
     /// Every parameter with its metadata, in schema order.
     pub fn describe(&self) -> Vec<ParamInfo> {
         let mut out = Vec::new();

@@ -18,7 +18,8 @@ section!(
     /// The world's structure outside the per-jurisdiction data file.
     World {
         jurisdictions_file: String = String::from("data/tianqiao_jurisdictions.csv"); "path", [0, 0], Setting, "CSV of street offices and towns (name, kind, area, population, committees, firms, provenance), relative to the scenario file that sets it";
-        committee_size_spread: f64 = 0.0; "share", [0.0, 0.9], Estimate, "Relative spread of committee populations inside a jurisdiction (0 = equal split)";
+        committee_size_spread: f64 = 0.3; "share", [0.0, 0.9], Estimate, "Relative spread of committee populations inside a jurisdiction (uniform ±; 0 = equal split): sizes varied widely, which is why Jinan resized its committees to ~3,000 households in 2004";
+        firm_density_multiplier: f64 = 1.0; "ratio", [0.05, 20.0], Estimate, "Multiplier on every data-file firm density (the densities are estimates, ±30%: sweep 0.7-1.3)";
     }
 );
 
@@ -42,8 +43,10 @@ section!(
     /// The district government (spec §4.1, §4.8).
     District {
         departments: u32 = 52; "departments", [0, 500], Report, "District departments tasking the street offices (\"50+\")";
-        initial_cash_yuan: f64 = 20_000_000.0; "yuan", [0.0, BIG], Estimate, "District budget balance at month 0 (it may borrow: the balance can go negative)";
-        city_allocation_yuan_per_capita_month: f64 = 8.0; "yuan/person/month", [0.0, 1e4], Estimate, "City allocation to the district budget";
+        city_allocation_yuan_per_capita_month: f64 = 8.0; "yuan/person/month", [0.0, 1e4], Estimate, "City allocation to the district budget (at horizon month 1 prices)";
+        reserve_months: f64 = 2.0; "months of revenue", [0.0, 120.0], Estimate, "District cash reserve: the balance at month 0 and the level its budget steers toward";
+        reserve_adjustment_months: f64 = 12.0; "months", [1.0, 600.0], Estimate, "Months over which departments' spending closes the gap between cash and the reserve";
+        department_floor_share: f64 = 0.8; "share", [0.0, 1.0], Estimate, "Reform outlays crowd out departments' spending down to this share of its no-reform level; beyond it the district borrows (cash below zero, reported as district_debt)";
         policy_implementation_rate: f64 = 0.3; "share", [0.0, 1.0], Estimate, "Share of preferential service policies that vertically managed agencies (tax, commerce, water, power) carry out";
     }
 );
@@ -112,10 +115,14 @@ section!(
     /// Top-down tasks: "not the residents' head but the government's legs" (spec §4.1).
     Tasks {
         tasks_per_department_month: f64 = 2.0; "tasks/department/jurisdiction/month", [0.0, 1e4], Estimate, "Fixed part of the Poisson rate of tasks each department issues to each jurisdiction";
-        tasks_per_department_per_10k_month: f64 = 3.4; "tasks/department/10k residents/month", [0.0, 1e4], Derived, "Population part of the task rate; calibrated so committee_admin_share lands in 0.5-0.8";
+        tasks_per_department_per_10k_month: f64 = 2.6; "tasks/department/10k residents/month", [0.0, 1e4], Derived, "Population part of the task rate; calibrated so committee_admin_share (task hours over the cadres' own hours) lands in the report's 0.5-0.8";
         hours_per_task: f64 = 6.0; "hours", [0.0, 1e4], Estimate, "Work hours one task needs";
         passdown_share: f64 = 0.6; "share", [0.0, 1.0], Estimate, "Share of task hours a street passes down to its committees (split by population)";
         backlog_cap_months: f64 = 3.0; "months of capacity", [0.0, 120.0], Estimate, "Backlog beyond this many months of capacity is dropped (tasks lapse)";
+        admin_by_volunteers: bool = false; "flag", [0, 1], Estimate, "Volunteer organisations' hours may be spent on top-down tasks (no: the report's burden falls on the committee cadres, 'the government's legs')";
+        admin_by_party_members: bool = false; "flag", [0, 1], Estimate, "Managed party members' volunteer hours may be spent on top-down tasks";
+        admin_by_enterprises: bool = false; "flag", [0, 1], Estimate, "Service enterprises' hours may be spent on top-down tasks (no: they sell services to residents)";
+        admin_by_stations: bool = false; "flag", [0, 1], Estimate, "Service-station workers' hours (converted fringe committees) may be spent on top-down tasks";
     }
 );
 
@@ -136,7 +143,11 @@ section!(
         volunteer_organisations: f64 = 53.0; "organisations", [0.0, 1e6], Report, "Volunteer organisations in the district, spread over committees by population";
         volunteer_hours_per_organisation_month: f64 = 40.0; "hours/month", [0.0, 1e5], Estimate, "Hours one volunteer organisation gives";
         max_load: f64 = 10.0; "ratio", [1.0, 1e3], Estimate, "Cap on demanded hours / capacity (a committee without capacity counts as this overloaded)";
-        operating_fund_yuan_month: f64 = 300.0; "yuan/committee/month", [0.0, 1e7], Estimate, "Committee operating fund paid by the street";
+        operating_fund_yuan_month: f64 = 300.0; "yuan/committee/month", [0.0, 1e7], Estimate, "Committee operating fund paid by the street (flat per committee)";
+        operating_need_yuan_per_1k_month: f64 = 66.0; "yuan/1,000 residents/month", [0.0, 1e7], Estimate, "Operating costs a committee must cover (office, phone, cleaning, activities) per 1,000 residents: the flat fund covers only small committees (report: 办公经费也很少)";
+        informal_sensitivity: f64 = 2.0; "per unit shortfall", [0.0, 100.0], Estimate, "κ_c: a committee's informal-fee intensity target per unit of operating shortfall (report: fees at committee level too)";
+        informal_yield_per_capita_month: f64 = 0.05; "yuan/person/month at I=1", [0.0, 1e5], Estimate, "Committee revenue from arbitrary fees at full intensity";
+        paid_hour_cost_yuan: f64 = 4.6; "yuan/hour", [0.0, 1e5], Derived, "Cost of a paid task hour bought with devolved-task funds: the outside wage 781 yuan / 170 hours";
     }
 );
 
@@ -150,7 +161,8 @@ section!(
         quit_annual_young: f64 = 0.20; "1/year", [0.0, 1.0], Estimate, "a0 for young educated recruits at pay parity";
         pay_elasticity: f64 = 1.0; "elasticity", [0.0, 5.0], Estimate, "β_w: quit probability ∝ (stipend/outside wage)^-β_w (sweep 0.5-1.5)";
         overload_quit_gamma: f64 = 0.5; "ratio", [0.0, 10.0], Estimate, "γ_load: quit multiplier per unit of load above 1";
-        arrears_quit_gamma: f64 = 1.0; "ratio", [0.0, 10.0], Estimate, "γ_arrears: quit multiplier when stipends go unpaid";
+        arrears_quit_gamma: f64 = 0.15; "per month of arrears", [0.0, 10.0], Estimate, "γ_arrears: quit hazard × (1 + γ × months of stipends owed, capped)";
+        arrears_cap_months: f64 = 6.0; "months", [0.0, 120.0], Estimate, "Arrears beyond this many months of stipends add no further quits or morale loss";
         retirement_age_years: u32 = 60; "years", [40, 80], Estimate, "Cadres retire at this age";
         vacancy_fill_monthly: f64 = 0.33; "1/month", [0.0, 1.0], Estimate, "Monthly probability a vacancy is filled (mean delay 3 months)";
         young_recruit_share: f64 = 0.10; "share", [0.0, 1.0], Estimate, "Share of recruits who are young graduates under the baseline channels";
@@ -168,7 +180,7 @@ section!(
         morale_base: f64 = 0.7; "0..1", [0.0, 1.0], Estimate, "Morale target at pay parity, normal load, no arrears";
         morale_pay_weight: f64 = 0.4; "per unit pay ratio", [0.0, 5.0], Estimate, "Morale target change per unit of (stipend/outside wage − 1)";
         morale_load_weight: f64 = 0.3; "per unit load", [0.0, 5.0], Estimate, "Morale target loss per unit of load above 1";
-        morale_arrears_weight: f64 = 0.5; "per unit unpaid share", [0.0, 5.0], Estimate, "Morale target loss per unit of stipends unpaid";
+        morale_arrears_weight: f64 = 0.05; "per month of arrears", [0.0, 5.0], Estimate, "Morale target loss per month of stipends owed (capped)";
         insurance_yuan_month: f64 = 0.0; "yuan/cadre/month", [0.0, 1e6], Report, "Social insurance paid per cadre (none at baseline: the report asks for it)";
     }
 );
@@ -176,10 +188,13 @@ section!(
 section!(
     /// Residents' needs and the committees' services (spec §4.3).
     Services {
-        elderly_care_need_monthly: f64 = 0.20; "1/month", [0.0, 1.0], Estimate, "Monthly probability an elderly or entitled (youfu) resident needs care or welfare services";
+        elderly_care_need_monthly: f64 = 0.20; "1/month", [0.0, 1.0], Estimate, "Monthly probability an elderly resident (60+) needs care (visits, help at home)";
         elderly_care_hours: f64 = 1.0; "hours/need", [0.0, 100.0], Estimate, "Hours to serve one elderly-care need";
         entitled_share_elderly: f64 = 0.05; "share", [0.0, 1.0], Estimate, "Entitled groups (youfu) among the elderly";
-        low_income_need_monthly: f64 = 0.5; "1/month", [0.0, 1.0], Estimate, "Monthly probability a low-income resident needs assistance (means test, dibao)";
+        entitled_need_monthly: f64 = 0.1; "1/month", [0.0, 1.0], Estimate, "Monthly probability an entitled (youfu) resident needs welfare services (statutory welfare, first priority)";
+        entitled_hours: f64 = 1.0; "hours/need", [0.0, 100.0], Estimate, "Hours to serve one entitled-group welfare need";
+        low_income_need_monthly: f64 = 0.5; "1/month", [0.0, 1.0], Estimate, "Monthly probability a low-income resident not yet receiving the benefit needs assistance (application, means test)";
+        low_income_need_monthly_enrolled: f64 = 0.1; "1/month", [0.0, 1.0], Estimate, "Monthly probability a low-income resident receiving the benefit needs assistance (re-certification)";
         low_income_hours: f64 = 1.5; "hours/need", [0.0, 100.0], Estimate, "Hours to serve one low-income need";
         reemployment_need_monthly: f64 = 0.3; "1/month", [0.0, 1.0], Estimate, "Monthly probability an unemployed resident asks for re-employment help";
         reemployment_hours: f64 = 1.5; "hours/need", [0.0, 100.0], Estimate, "Hours of one re-employment help";
@@ -193,7 +208,11 @@ section!(
 section!(
     /// Street finance: "solving our own meals" (spec §4.8).
     Finance {
-        initial_cash_months: f64 = 1.0; "months of mandatory spending", [0.0, 120.0], Estimate, "Street cash at month 0";
+        growth_annual: f64 = 0.10; "1/year", [-0.2, 0.5], Estimate, "Common growth of every money flow (tax base, wages, stipends, prices, transfers, costs): balanced nominal growth, so street revenue grows while every ratio the model's behaviour reads stays put (China c. 2000: nominal GDP and the average wage grew ≈10%/year)";
+        reserve_months: f64 = 1.0; "months of mandatory spending", [0.0, 120.0], Estimate, "Street cash reserve: cash at month 0, and the level above which a street spends on community building";
+        community_building_rate: f64 = 0.2; "1/month", [0.0, 1.0], Estimate, "Share of cash above the reserve a street spends each month on discretionary community building (facilities, events, staff bonuses; no modelled effect on residents)";
+        arrears_writeoff_monthly: f64 = 0.05; "1/month", [0.0, 1.0], Estimate, "Share of owed stipends written off each month (claims lapse as cadres leave)";
+        informal_reporting_threshold: f64 = 0.01; "0..1", [0.0, 1.0], Setting, "Informal intensity above which a street or committee counts as raising informal revenue (streets_with_informal_share, committees_with_informal_share)";
         transfer_base_yuan_month: f64 = 30_000.0; "yuan/month", [0.0, BIG], Estimate, "Fixed monthly district transfer to each street";
         transfer_per_capita_month: f64 = 2.0; "yuan/person/month", [0.0, 1e5], Estimate, "Per-capita monthly district transfer";
         retained_tax_share: f64 = 0.5; "share", [0.0, 1.0], Estimate, "Share of local tax collected in the street that the street keeps (Beijing 2000 model)";
@@ -258,6 +277,7 @@ section!(
         gain_need_met: f64 = 0.25; "per need", [0.0, 1.0], Estimate, "Quality gained for a need that was served";
         loss_need_unmet: f64 = 0.35; "per need", [0.0, 1.0], Estimate, "Quality lost for a need that was not served";
         loss_per_open_issue_per_10k: f64 = 0.002; "per issue/10k", [0.0, 1.0], Estimate, "δ_issue";
+        loss_committee_fees: f64 = 0.15; "per unit intensity", [0.0, 1.0], Estimate, "δ_fee,c: quality lost per unit of the committee's own informal-fee intensity";
         loss_informal_fees: f64 = 0.15; "per unit intensity", [0.0, 1.0], Estimate, "δ_fee";
         loss_per_incident_per_10k: f64 = 0.02; "per incident/10k/month", [0.0, 1.0], Estimate, "δ_sec";
     }
