@@ -18,7 +18,7 @@ section!(
         phase_in_months: u32 = 12; "months", [0, 600], Setting, "Months of linear phase-in";
         authority: f64 = 0.6; "0..1", [0.0, 1.0], Estimate, "Street authority once phased in";
         passdown_multiplier: f64 = 0.7; "ratio", [0.0, 1.0], Estimate, "Multiplier on the share of task hours passed down to committees";
-        funding_yuan_per_task_hour: f64 = 10.0; "yuan/hour", [0.0, 1e5], Estimate, "District funds that follow each task hour the street passes down";
+        funding_yuan_per_task_hour: f64 = 2.3; "yuan/hour", [0.0, 1e5], Estimate, "District funds that follow each task hour the street passes down, reaching the committees as paid task hours (assumed: half the labour cost, committees.paid_hour_cost_yuan = 4.6)";
         one_off_yuan: f64 = 500_000.0; "yuan", [0.0, BIG], Estimate, "District one-off cost (legal work, training)";
     }
 );
