@@ -2,7 +2,8 @@
 //! cadres' hours × efficiency × office factor, plus hours paid from devolved
 //! task funds, volunteers, managed party members, service enterprises and
 //! service stations. Top-down tasks take the paid task hours first, then the
-//! cadres' own hours (other sources only where `tasks.admin_by_*` allows);
+//! cadres' hours, shared in proportion with any other source that
+//! `tasks.admin_by_*` allows;
 //! what is left serves residents by priority class, with proportional
 //! rationing inside a class.
 //!
@@ -74,7 +75,7 @@ pub fn plan_month(world: &mut World, p: &Params, lv: &Levers) {
             };
             let capacity = paid + cadres + volunteers + party + enterprises + stations;
             // Top-down tasks take the hours bought for them first, then the
-            // cadres' own, then other sources only where the schema allows.
+            // cadres' own and other sources' only where the schema allows.
             let t = &p.tasks;
             let others = [
                 (t.admin_by_volunteers, volunteers),
@@ -82,18 +83,15 @@ pub fn plan_month(world: &mut World, p: &Params, lv: &Levers) {
                 (t.admin_by_enterprises, enterprises),
                 (t.admin_by_stations, stations),
             ];
+            // What the paid hours leave is shared by the admin-capable sources
+            // in proportion to their hours.
             let admin_demand = com.backlog_hours;
             let by_paid = admin_demand.min(paid);
-            let by_cadres = (admin_demand - by_paid).min(cadres);
-            let mut admin_done = by_paid + by_cadres;
-            let mut admin_capable = paid + cadres;
-            for (allowed, hours) in others {
-                if allowed {
-                    admin_done += (admin_demand - admin_done).min(hours);
-                    admin_capable += hours;
-                }
-            }
-            com.backlog_hours = (admin_demand - admin_done).min(t.backlog_cap_months * admin_capable);
+            let pool = cadres + others.iter().filter(|o| o.0).map(|o| o.1).sum::<f64>();
+            let by_pool = (admin_demand - by_paid).min(pool);
+            let by_cadres = if pool > 0.0 { by_pool * cadres / pool } else { 0.0 };
+            let admin_done = by_paid + by_pool;
+            com.backlog_hours = (admin_demand - admin_done).min(t.backlog_cap_months * (paid + pool));
             let information = if com.fringe { lv.fringe_information_factor } else { 1.0 };
             let unregistered = f64::from(counts.migrants - counts.registered);
             let applicants = f64::from(counts.low_income - counts.benefit);
