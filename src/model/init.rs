@@ -156,6 +156,7 @@ pub fn build(p: &Params, specs: &[JurisdictionSpec], replication_seed: u64) -> W
     }
     let mut world = World {
         month: 0,
+        elapsed_months: 0,
         scale,
         district: District {
             cash: p.district.initial_cash_yuan,

@@ -43,6 +43,15 @@ pub struct Params {
 }
 
 impl Params {
+    /// The same world under baseline rules: a copy with every reform lever
+    /// reset to its default (off). A spin-up runs under these.
+    pub fn baseline_rules(&self) -> Params {
+        Params {
+            reforms: Reforms::default(),
+            ..self.clone()
+        }
+    }
+
     /// Every parameter with its metadata, in schema order.
     pub fn describe(&self) -> Vec<ParamInfo> {
         let mut out = Vec::new();
