@@ -408,3 +408,29 @@ fn sweeps_share_spinups_across_scenarios_and_points() {
         }
     }
 }
+
+#[test]
+fn failures_stay_with_their_scenario_and_replication() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = scenario_files(dir.path());
+    let o = options(&files[..3], 2, &dir.path().join("out"), 2);
+    let mut loaded = cli::load_scenarios(&o.scenarios).unwrap();
+    // An invalid state (bypassing file validation) in base and reform;
+    // other runs as usual.
+    for s in &mut loaded[..2] {
+        s.params.satisfaction.initial = f64::NAN;
+    }
+    let report = cli::run::run(&o, &loaded, &|| {}).unwrap();
+    assert_eq!(report.manifest.failed_replications, 4);
+    let failures = read(&o.out.join("failures.csv"));
+    assert_eq!(failures.lines().count(), 5, "{failures}");
+    assert!(
+        failures.lines().skip(1).all(|l| l.contains("invalid state")),
+        "{failures}"
+    );
+    let (_, runs) = csv(&o.out.join("runs.csv"));
+    assert_eq!(
+        runs.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(),
+        ["other", "other"]
+    );
+}

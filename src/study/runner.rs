@@ -266,7 +266,12 @@ fn run_unit(
     let world = match catch(|| schedule::spin_up(&lead.params, &lead.jurisdictions, rep_seed)) {
         Ok(w) => w,
         Err(e) => {
-            let e = format!("in the spin-up: {e}");
+            // Month 0 is all there is without a spin-up: the message stays as it was.
+            let e = if lead.params.simulation.spinup_months > 0 {
+                format!("in the spin-up: {e}")
+            } else {
+                e
+            };
             return members.iter().map(|&k| finish(k, Err(e.clone()))).collect();
         }
     };
