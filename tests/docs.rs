@@ -45,6 +45,7 @@ fn data_dictionary_covers_every_column_and_metric() {
         "timeseries.csv",
         "compare.csv",
         "compare_by_group.csv",
+        "compare_timeseries.csv",
     ] {
         let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
         let header = text.lines().next().unwrap();

@@ -33,6 +33,12 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<
                 sc.name, sc.path
             )));
         }
+        if s.params.simulation.spinup_months != sc.spinup_months {
+            return Err(AppError::Usage(format!(
+                "scenario `{}` ({}) has a spin-up of {} months, the shards ran {}",
+                sc.name, sc.path, s.params.simulation.spinup_months, sc.spinup_months
+            )));
+        }
         scenarios.push(s);
     }
     let reps = first.replications;

@@ -229,7 +229,7 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], progress: &(dyn Fn() + Syn
 }
 
 /// Writes the final files of a study (runs, summary, time series,
-/// comparisons, manifest).
+/// comparisons by window, group and month, manifest).
 pub(crate) fn write_final(
     dir: &Path,
     scenarios: &[Scenario],
@@ -247,6 +247,7 @@ pub(crate) fn write_final(
         study_files::write_compare(dir, scenarios, results, baseline).map_err(io_err(dir))?;
         files.push(dir.join("compare.csv"));
         files.push(dir.join("compare_by_group.csv"));
+        files.push(study_files::write_compare_timeseries(dir, scenarios, results, baseline).map_err(io_err(dir))?);
         compare::comparisons(scenarios, results, baseline)
     } else {
         Vec::new()

@@ -13,7 +13,6 @@ use crate::model::rng;
 use crate::model::scenario::Scenario;
 use crate::study::runner;
 use crate::study::stats;
-use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Outcome-window metrics of one replication.
@@ -29,6 +28,10 @@ pub struct SweepResult {
     pub runs: Vec<Vec<Vec<Values>>>,
     pub seeds: Vec<u64>,
     pub person_months: u64,
+    /// `spinup_group[point][scenario]`: the number of its spin-up group
+    /// (numbered in order of first member); pairs with the same number
+    /// share one spin-up per replication.
+    pub spinup_group: Vec<Vec<usize>>,
 }
 
 /// Why a sweep stopped.
@@ -84,7 +87,18 @@ pub fn plan(exp: &Experiment, reps: u32) -> Result<Plan, SweepError> {
 /// One finished item: its window metrics and person-months.
 pub type ItemResult = (Values, u64);
 
-/// Runs `items` of the plan on `threads` threads, results in item order.
+/// The plan's scenarios flattened point-major (index point × scenarios +
+/// scenario) and their spin-up groups (`runner::spinup_groups`): a point's
+/// scenarios share a spin-up when they differ only in reforms and horizon,
+/// and so do points whose factors leave the spin-up unchanged.
+pub fn spinup_groups(plan: &Plan) -> (Vec<&Scenario>, Vec<usize>) {
+    let flat: Vec<&Scenario> = plan.scenarios.iter().flatten().collect();
+    let groups = runner::spinup_groups(&flat);
+    (flat, groups)
+}
+
+/// Runs `items` of the plan on `threads` threads, results in item order;
+/// the items of one spin-up group and replication share one spin-up.
 /// `point_done` is called when the last of a point's items here finishes.
 pub fn run_items(
     plan: &Plan,
@@ -102,28 +116,31 @@ pub fn run_items(
         .num_threads(threads)
         .build()
         .map_err(SweepError::Threads)?;
-    let outcomes: Vec<Result<ItemResult, String>> = pool.install(|| {
-        items
-            .par_iter()
-            .map(|&(p, s, r)| {
-                if stop.load(Ordering::Relaxed) {
-                    return Err(String::new());
-                }
-                let sc = &plan.scenarios[p][s];
-                let out = runner::replicate_checked(sc, seed, r)
-                    .map(|x| (x.values, x.person_months))
-                    .map_err(|e| format!("design point {p}, scenario `{}`, replication {r}: {e}", sc.name));
-                if remaining[p].fetch_sub(1, Ordering::Relaxed) == 1 {
-                    point_done();
-                }
-                out
-            })
-            .collect()
-    });
+    let (flat, groups) = spinup_groups(plan);
+    let n_s = plan.scenarios.first().map_or(0, |s| s.len());
+    let flat_items: Vec<runner::Item> = items.iter().map(|&(p, s, r)| (p * n_s + s, r)).collect();
+    let on_done = |k: usize, _: &Result<runner::RepResult, String>| {
+        let p = items[k].0;
+        if remaining[p].fetch_sub(1, Ordering::Relaxed) == 1 {
+            point_done();
+        }
+    };
+    let outcomes = pool.install(|| runner::run_shared(&flat, &groups, &flat_items, seed, stop, &on_done));
     if stop.load(Ordering::Relaxed) {
         return Err(SweepError::Stopped);
     }
-    outcomes.into_iter().map(|o| o.map_err(SweepError::Failed)).collect()
+    items
+        .iter()
+        .zip(outcomes)
+        .map(|(&(p, s, r), o)| match o {
+            runner::Outcome::Done(x) => Ok((x.values, x.person_months)),
+            runner::Outcome::Failed(e) => Err(SweepError::Failed(format!(
+                "design point {p}, scenario `{}`, replication {r}: {e}",
+                plan.scenarios[p][s].name
+            ))),
+            runner::Outcome::Skipped => Err(SweepError::Stopped),
+        })
+        .collect()
 }
 
 /// Puts every item's result in its place (`results` in global item order).
@@ -135,6 +152,16 @@ pub fn assemble(plan: Plan, seed: u64, results: Vec<ItemResult>) -> SweepResult 
         runs[p][s].push(v);
         person_months += pm;
     }
+    let spinup_group = {
+        let (_, groups) = spinup_groups(&plan);
+        let mut number = vec![0; groups.len()];
+        for (g, members) in runner::group_members(&groups).iter().enumerate() {
+            for &i in members {
+                number[i] = g;
+            }
+        }
+        number.chunks(n_s.max(1)).map(<[usize]>::to_vec).collect()
+    };
     SweepResult {
         design: plan.design,
         values: plan.values,
@@ -143,6 +170,7 @@ pub fn assemble(plan: Plan, seed: u64, results: Vec<ItemResult>) -> SweepResult 
             .map(|r| rng::replication_seed(seed, u64::from(r)))
             .collect(),
         person_months,
+        spinup_group,
     }
 }
 

@@ -9,7 +9,7 @@ use crate::files::error::{io_err, FileError, InputError};
 use crate::model::metrics::N_METRICS;
 use crate::model::rng;
 use crate::model::scenario::Scenario;
-use crate::study::runner::RepResult;
+use crate::study::runner::{self, RepResult};
 use crate::study::shard::{self, ShardManifest, ShardScenario, SourceHash};
 use serde::Serialize;
 use std::io;
@@ -35,6 +35,8 @@ pub struct ManifestScenario {
     pub persons_initial: u64,
     pub population_scale: f64,
     pub months: u32,
+    /// Months simulated under baseline rules before the horizon.
+    pub spinup_months: u32,
 }
 
 /// What the adaptive loop did, recorded in the manifest.
@@ -70,6 +72,9 @@ pub struct Manifest {
     pub threads: usize,
     pub baseline: String,
     pub scenarios: Vec<ManifestScenario>,
+    /// The scenarios that share one spin-up per replication, group by group
+    /// (a scenario without a spin-up is a group of its own).
+    pub spinup_groups: Vec<Vec<String>>,
     pub metrics: usize,
     pub person_months: u64,
     pub person_months_per_second: f64,
@@ -95,6 +100,11 @@ impl Manifest {
         let wall = end.duration_since(start).map(|d| d.as_secs_f64()).unwrap_or(0.0);
         let person_months: u64 = results.iter().flatten().map(|r| r.person_months).sum();
         let pm = person_months as f64;
+        let refs: Vec<&Scenario> = scenarios.iter().collect();
+        let spinup_groups = runner::group_members(&runner::spinup_groups(&refs))
+            .into_iter()
+            .map(|g| g.into_iter().map(|i| scenarios[i].name.clone()).collect())
+            .collect();
         Manifest {
             schema_version: SCHEMA_VERSION,
             tool: "shequ",
@@ -127,8 +137,10 @@ impl Manifest {
                     persons_initial: (s.population() as f64 * s.params.simulation.population_scale).round() as u64,
                     population_scale: s.params.simulation.population_scale,
                     months: s.params.simulation.months,
+                    spinup_months: s.params.simulation.spinup_months,
                 })
                 .collect(),
+            spinup_groups,
             metrics: N_METRICS,
             person_months,
             person_months_per_second: if wall > 0.0 { pm / wall } else { 0.0 },
@@ -199,6 +211,8 @@ pub struct SweepManifest {
     pub points: usize,
     pub factors: Vec<ManifestFactor>,
     pub scenarios: Vec<String>,
+    /// `simulation.spinup_months` of each scenario (before factors are set).
+    pub spinup_months: Vec<u32>,
     pub reference: String,
     pub replications: u32,
     pub seed: u64,
@@ -208,6 +222,9 @@ pub struct SweepManifest {
     pub end_time_utc: String,
     pub wall_seconds: f64,
     pub person_months: u64,
+    /// Per design point, per scenario: the number of its spin-up group;
+    /// pairs with the same number share one spin-up per replication.
+    pub spinup_group: Vec<Vec<usize>>,
 }
 
 impl SweepManifest {
@@ -248,6 +265,11 @@ impl SweepManifest {
                 })
                 .collect(),
             scenarios: exp.scenarios.iter().map(|s| s.name.clone()).collect(),
+            spinup_months: exp
+                .scenarios
+                .iter()
+                .map(|s| s.params.simulation.spinup_months)
+                .collect(),
             reference: exp.scenarios[exp.reference].name.clone(),
             replications: reps,
             seed,
@@ -257,6 +279,7 @@ impl SweepManifest {
             end_time_utc: utc(end),
             wall_seconds: end.duration_since(start).map(|d| d.as_secs_f64()).unwrap_or(0.0),
             person_months: res.person_months,
+            spinup_group: res.spinup_group.clone(),
         }
     }
 
@@ -284,6 +307,7 @@ pub fn shard_scenarios(scenarios: &[Scenario]) -> Vec<ShardScenario> {
                     sha256: src.sha256.clone(),
                 })
                 .collect(),
+            spinup_months: s.params.simulation.spinup_months,
         })
         .collect()
 }

@@ -1,5 +1,6 @@
 //! The final files of a study: runs.csv, summary.csv, timeseries.csv,
-//! compare.csv, compare_by_group.csv and failures.csv (see docs/outputs.md),
+//! compare.csv, compare_by_group.csv, compare_timeseries.csv and
+//! failures.csv (see docs/outputs.md),
 //! and the headline table printed after a run. The manifest is in
 //! `manifest.rs`; the files a run keeps while it runs are in `journal.rs`.
 
@@ -245,6 +246,62 @@ fn write_costs(dir: &Path, scenarios: &[Scenario], results: &[Vec<RepResult>], b
                 num(k.net),
             ])
             .map_err(to_io)?;
+        }
+        c.flush()
+    })
+}
+
+/// `compare_timeseries.csv`: the effect over time, one row per (scenario ≠
+/// baseline) × horizon month × metric.
+pub fn write_compare_timeseries(
+    dir: &Path,
+    scenarios: &[Scenario],
+    results: &[Vec<RepResult>],
+    baseline: usize,
+) -> io::Result<PathBuf> {
+    write_atomic(dir, "compare_timeseries.csv", |w| {
+        let mut c = csv_writer(w);
+        c.write_record([
+            "scenario",
+            "baseline",
+            "month",
+            "metric",
+            "unit",
+            "direction",
+            "n",
+            "baseline_mean",
+            "scenario_mean",
+            "diff_mean",
+            "diff_sd",
+            "diff_se",
+            "ci95_low",
+            "ci95_high",
+        ])
+        .map_err(to_io)?;
+        let base = &scenarios[baseline];
+        for (i, s) in scenarios.iter().enumerate() {
+            if i == baseline {
+                continue;
+            }
+            for r in compare::compare_timeseries(&base.name, &results[baseline], &s.name, &results[i]) {
+                c.write_record([
+                    r.scenario,
+                    r.baseline,
+                    r.month.to_string(),
+                    r.metric.to_string(),
+                    r.unit.to_string(),
+                    r.direction.as_str().to_string(),
+                    r.diff.n.to_string(),
+                    num(r.baseline_mean),
+                    num(r.scenario_mean),
+                    num(r.diff.mean),
+                    opt(r.diff.sd),
+                    opt(r.diff.se),
+                    opt(r.diff.ci95_low),
+                    opt(r.diff.ci95_high),
+                ])
+                .map_err(to_io)?;
+            }
         }
         c.flush()
     })

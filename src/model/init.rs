@@ -161,9 +161,10 @@ pub fn build(p: &Params, specs: &[JurisdictionSpec], replication_seed: u64) -> W
     }
     let mut world = World {
         month: 0,
+        elapsed_months: 0,
         scale,
         // Month 0 lies just before the first stepped month.
-        price_index: finance::price_index(p, 0.0),
+        price_index: finance::price_index(p, -f64::from(p.simulation.spinup_months) - 1.0),
         district: District::default(),
         jurisdictions,
         committees,

@@ -351,7 +351,11 @@ pub struct ReformAccounts {
 /// The whole simulated world of one replication.
 #[derive(Debug, Clone)]
 pub struct World {
+    /// Month of the horizon: 0 at month 0 and during the spin-up, then 1 …
+    /// `simulation.months` (see `schedule::step`).
     pub month: u32,
+    /// Months stepped since the world was built (spin-up and horizon).
+    pub elapsed_months: u32,
     pub scale: f64,
     /// Price and wage level relative to horizon month 1 (balanced nominal growth).
     pub price_index: f64,

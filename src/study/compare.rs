@@ -251,3 +251,58 @@ pub fn comparisons(scenarios: &[Scenario], results: &[Vec<RepResult>], baseline:
         .flat_map(|(i, s)| compare(&base.name, &results[baseline], &s.name, &results[i]))
         .collect()
 }
+
+/// One month's paired difference of a metric between a scenario and the
+/// baseline (a row of `compare_timeseries.csv`).
+#[derive(Debug, Clone)]
+pub struct MonthRow {
+    pub scenario: String,
+    pub baseline: String,
+    /// Horizon month, 1 … `simulation.months`.
+    pub month: usize,
+    pub metric: &'static str,
+    pub unit: &'static str,
+    pub direction: Direction,
+    pub baseline_mean: f64,
+    pub scenario_mean: f64,
+    /// d_r = scenario_r(month) − baseline_r(month) over paired replications.
+    pub diff: Summary,
+}
+
+/// The effect over time: for each horizon month both scenarios have, and
+/// each metric, the paired difference over the replications both finished
+/// (aligned as in `compare`).
+pub fn compare_timeseries(baseline: &str, base: &[RepResult], scenario: &str, scen: &[RepResult]) -> Vec<MonthRow> {
+    let (base, scen) = align(base, scen);
+    let months = base.iter().chain(&scen).map(|r| r.monthly.len()).min().unwrap_or(0);
+    let mut out = Vec::with_capacity(months * METRICS.len());
+    for month in 0..months {
+        for (k, m) in METRICS.iter().enumerate() {
+            let b: Vec<f64> = base.iter().map(|r| r.monthly[month][k]).collect();
+            let s: Vec<f64> = scen.iter().map(|r| r.monthly[month][k]).collect();
+            out.push(MonthRow {
+                scenario: scenario.to_string(),
+                baseline: baseline.to_string(),
+                month: month + 1,
+                metric: m.name,
+                unit: m.unit,
+                direction: m.direction,
+                baseline_mean: stats::mean(&b),
+                scenario_mean: stats::mean(&s),
+                diff: stats::summarise(&stats::paired(&b, &s)),
+            });
+        }
+    }
+    out
+}
+
+/// Monthly comparisons of every scenario but the baseline.
+pub fn timeseries_comparisons(scenarios: &[Scenario], results: &[Vec<RepResult>], baseline: usize) -> Vec<MonthRow> {
+    let base = &scenarios[baseline];
+    scenarios
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != baseline)
+        .flat_map(|(i, s)| compare_timeseries(&base.name, &results[baseline], &s.name, &results[i]))
+        .collect()
+}

@@ -5,6 +5,7 @@
 use crate::model::metrics::N_METRICS;
 use crate::model::scenario::Scenario;
 use crate::model::state::BYTES_PER_PERSON;
+use crate::study::runner;
 use crate::study::shard::ShardScenario;
 use serde::{Deserialize, Serialize};
 
@@ -22,8 +23,9 @@ pub struct StudyIdentity {
 }
 
 /// Bytes a run would need at its peak: the residents of `threads`
-/// replications held at once (with room for growth and arrivals) and the
-/// kept results of every replication.
+/// replications held at once (with room for growth and arrivals; twice that
+/// when scenarios share spin-ups, whose worlds are kept while the horizons
+/// copy them) and the kept results of every replication.
 pub fn memory_estimate(scenarios: &[Scenario], reps: u32, threads: usize) -> u64 {
     let per_rep = scenarios
         .iter()
@@ -47,7 +49,13 @@ pub fn memory_estimate(scenarios: &[Scenario], reps: u32, threads: usize) -> u64
     let at_once = (threads.max(1) as u64)
         .min(u64::from(reps) * scenarios.len() as u64)
         .max(1);
-    per_rep * at_once + kept
+    // A shared spin-up stays in memory while its scenarios' horizons copy it.
+    let refs: Vec<&Scenario> = scenarios.iter().collect();
+    let shared = runner::group_members(&runner::spinup_groups(&refs))
+        .iter()
+        .any(|g| g.len() > 1);
+    let spun_up = if shared { at_once } else { 0 };
+    per_rep * (at_once + spun_up) + kept
 }
 
 /// A committee's state besides its residents (cadres, plan, tallies, streams), rounded up.
@@ -84,6 +92,12 @@ pub fn identity_mismatch(old: &StudyIdentity, new: &StudyIdentity) -> Option<Str
         let h = |x: &ShardScenario| x.sources.iter().map(|s| s.sha256.clone()).collect::<Vec<_>>();
         if h(a) != h(b) {
             return Some(format!("the files of scenario `{}` have changed since", a.name));
+        }
+        if a.spinup_months != b.spinup_months {
+            return Some(format!(
+                "scenario `{}` had a spin-up of {} months, now {}",
+                a.name, a.spinup_months, b.spinup_months
+            ));
         }
     }
     None

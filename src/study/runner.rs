@@ -1,16 +1,26 @@
-//! Monte Carlo runner: every (scenario, replication) pair is one work item;
-//! items run in parallel on a rayon pool and are collected in order, so the
-//! results do not depend on the thread count. Replication r of every
-//! scenario uses replication seed `rng::replication_seed(seed, r)` (common
-//! random numbers).
+//! Monte Carlo runner: every (scenario, replication) pair is one work item.
+//! Replication r of every scenario uses replication seed
+//! `rng::replication_seed(seed, r)` (common random numbers).
+//!
+//! Scenarios whose spin-ups are the same simulation (`spinup_groups`: same
+//! `schedule::spinup_key`, `simulation.spinup_months` > 0) form a spin-up
+//! group. The items of one group and one replication are a unit: its spin-up
+//! is simulated once, and each scenario's horizon runs from a copy of that
+//! world (the last to start takes the world itself). Units run in parallel on
+//! a rayon pool, and a unit's horizons run in parallel inside it; outcomes
+//! are collected in item order, so the results do not depend on the thread
+//! count, and a copied world carries its random streams, so a shared spin-up
+//! gives the same bytes as a spin-up of each scenario's own.
 
 use crate::model::metrics::{self, N_METRICS};
 use crate::model::rng;
 use crate::model::scenario::Scenario;
-use crate::model::schedule;
-use crate::model::state::GROUPS;
+use crate::model::schedule::{self, Replication, SpinupKey};
+use crate::model::state::{World, GROUPS};
 use rayon::prelude::*;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{PoisonError, RwLock};
 
 /// What is kept of one replication.
 #[derive(Debug, Clone)]
@@ -28,19 +38,23 @@ pub struct RepResult {
     pub person_months: u64,
 }
 
-/// Runs one replication of one scenario.
-pub fn replicate(s: &Scenario, seed: u64, replication: u32) -> RepResult {
-    let rep_seed = rng::replication_seed(seed, u64::from(replication));
-    let r = schedule::run(&s.params, &s.jurisdictions, rep_seed);
+fn rep_result(replication: u32, seed: u64, r: &Replication) -> RepResult {
     RepResult {
         replication,
-        seed: rep_seed,
+        seed,
         values: metrics::values(&r.window),
         monthly: r.monthly.iter().map(metrics::values).collect(),
         groups: metrics::group_values(&r.window),
         by_jurisdiction: r.window_by_jurisdiction.iter().map(metrics::values).collect(),
         person_months: r.person_months,
     }
+}
+
+/// Runs one replication of one scenario, with a spin-up of its own.
+pub fn replicate(s: &Scenario, seed: u64, replication: u32) -> RepResult {
+    let rep_seed = rng::replication_seed(seed, u64::from(replication));
+    let r = schedule::run(&s.params, &s.jurisdictions, rep_seed);
+    rep_result(replication, rep_seed, &r)
 }
 
 /// A work item: (scenario index, replication).
@@ -55,7 +69,7 @@ pub fn all_items(scenarios: usize, reps: u32) -> Vec<Item> {
 #[derive(Debug, Clone)]
 pub enum Outcome {
     Done(Box<RepResult>),
-    /// The replication panicked or produced an invalid state.
+    /// The replication (or its spin-up) panicked or produced an invalid state.
     Failed(String),
     /// Not started: the run was asked to stop.
     Skipped,
@@ -80,22 +94,69 @@ pub fn check(r: &RepResult) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs one replication, turning a panic or an invalid state into an error.
-pub fn replicate_checked(s: &Scenario, seed: u64, replication: u32) -> Result<RepResult, String> {
-    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| replicate(s, seed, replication)));
-    match run {
-        Ok(r) => check(&r).map(|_| r),
-        Err(payload) => Err(payload
+/// Runs `f`, turning a panic into its message.
+fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        payload
             .downcast_ref::<String>()
             .cloned()
             .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-            .map_or_else(|| "the replication panicked".to_string(), |m| format!("panic: {m}"))),
+            .map_or_else(|| "the replication panicked".to_string(), |m| format!("panic: {m}"))
+    })
+}
+
+/// Runs one replication, turning a panic or an invalid state into an error.
+pub fn replicate_checked(s: &Scenario, seed: u64, replication: u32) -> Result<RepResult, String> {
+    catch(|| replicate(s, seed, replication)).and_then(|r| check(&r).map(|_| r))
+}
+
+/// The spin-up group of each scenario: `groups[i]` is the index of the
+/// first scenario whose spin-up is the same simulation as scenario i's
+/// (equal `schedule::spinup_key`, confirmed by `schedule::same_spinup`). A
+/// scenario without a spin-up (`simulation.spinup_months` = 0) has nothing
+/// to share: it is its own group.
+pub fn spinup_groups(scenarios: &[&Scenario]) -> Vec<usize> {
+    let mut by_key: HashMap<SpinupKey, Vec<usize>> = HashMap::new();
+    let mut groups = Vec::with_capacity(scenarios.len());
+    for (i, s) in scenarios.iter().enumerate() {
+        if s.params.simulation.spinup_months == 0 {
+            groups.push(i);
+            continue;
+        }
+        let firsts = by_key
+            .entry(schedule::spinup_key(&s.params, &s.jurisdictions))
+            .or_default();
+        let same = firsts.iter().copied().find(|&f| {
+            let o = scenarios[f];
+            schedule::same_spinup((&o.params, &o.jurisdictions), (&s.params, &s.jurisdictions))
+        });
+        groups.push(same.unwrap_or_else(|| {
+            firsts.push(i);
+            i
+        }));
     }
+    groups
+}
+
+/// The groups of `spinup_groups` as lists of members, in order of their
+/// first member.
+pub fn group_members(groups: &[usize]) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut slot: HashMap<usize, usize> = HashMap::new();
+    for (i, &g) in groups.iter().enumerate() {
+        let k = *slot.entry(g).or_insert_with(|| {
+            out.push(Vec::new());
+            out.len() - 1
+        });
+        out[k].push(i);
+    }
+    out
 }
 
 /// Runs the given items on `threads` threads (0 = all cores), returning
-/// outcomes in item order whatever the thread count. Items not yet started
-/// when `stop` is set are skipped. `on_done` sees each finished item as it
+/// outcomes in item order whatever the thread count. Items of one spin-up
+/// group and replication share one spin-up. Items not yet started when
+/// `stop` is set are skipped. `on_done` sees each finished item as it
 /// finishes (in completion order).
 pub fn run_items(
     scenarios: &[Scenario],
@@ -106,22 +167,135 @@ pub fn run_items(
     on_done: &(dyn Fn(Item, &Result<RepResult, String>) + Sync),
 ) -> Result<Vec<Outcome>, rayon::ThreadPoolBuildError> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
-    Ok(pool.install(|| {
-        items
-            .par_iter()
-            .map(|&(s, r)| {
-                if stop.load(Ordering::Relaxed) {
-                    return Outcome::Skipped;
-                }
-                let out = replicate_checked(&scenarios[s], seed, r);
-                on_done((s, r), &out);
-                match out {
-                    Ok(r) => Outcome::Done(Box::new(r)),
-                    Err(e) => Outcome::Failed(e),
-                }
-            })
-            .collect()
-    }))
+    let refs: Vec<&Scenario> = scenarios.iter().collect();
+    let groups = spinup_groups(&refs);
+    Ok(pool.install(|| run_shared(&refs, &groups, items, seed, stop, &|k, out| on_done(items[k], out))))
+}
+
+/// Runs `items` (index into `scenarios`, replication) on the current rayon
+/// pool, one spin-up per (group in `groups`, replication); outcomes in item
+/// order. `on_done` gets the item's position in `items`.
+pub fn run_shared(
+    scenarios: &[&Scenario],
+    groups: &[usize],
+    items: &[Item],
+    seed: u64,
+    stop: &AtomicBool,
+    on_done: &(dyn Fn(usize, &Result<RepResult, String>) + Sync),
+) -> Vec<Outcome> {
+    let units = units(groups, items);
+    let done: Vec<Vec<(usize, Outcome)>> = units
+        .par_iter()
+        .map(|members| run_unit(scenarios, items, members, seed, stop, on_done))
+        .collect();
+    let mut out: Vec<Outcome> = (0..items.len()).map(|_| Outcome::Skipped).collect();
+    for (k, o) in done.into_iter().flatten() {
+        out[k] = o;
+    }
+    out
+}
+
+/// Item positions in units, one per (spin-up group, replication), in order
+/// of their first item.
+fn units(groups: &[usize], items: &[Item]) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut slot: HashMap<(usize, u32), usize> = HashMap::new();
+    for (k, &(s, r)) in items.iter().enumerate() {
+        let u = *slot.entry((groups[s], r)).or_insert_with(|| {
+            out.push(Vec::new());
+            out.len() - 1
+        });
+        out[u].push(k);
+    }
+    out
+}
+
+/// A spun-up world that several horizons start from: each takes a copy,
+/// and the last to claim it takes the world itself.
+struct Shared {
+    world: RwLock<Option<World>>,
+    left: AtomicUsize,
+}
+
+impl Shared {
+    fn new(world: World, claims: usize) -> Shared {
+        Shared {
+            world: RwLock::new(Some(world)),
+            left: AtomicUsize::new(claims),
+        }
+    }
+
+    /// A copy of the world, or the world itself for the last claim. Each
+    /// claim is counted under a read lock held until its copy is made, so
+    /// the last claim's write lock waits for every other copy.
+    fn take(&self) -> Option<World> {
+        {
+            let world = self.world.read().unwrap_or_else(PoisonError::into_inner);
+            if self.left.fetch_sub(1, Ordering::AcqRel) > 1 {
+                return world.clone();
+            }
+        }
+        self.world.write().unwrap_or_else(PoisonError::into_inner).take()
+    }
+}
+
+/// Runs one unit: the spin-up of its replication, then each member's
+/// horizon from it. Every member is reported to `on_done` unless skipped.
+fn run_unit(
+    scenarios: &[&Scenario],
+    items: &[Item],
+    members: &[usize],
+    seed: u64,
+    stop: &AtomicBool,
+    on_done: &(dyn Fn(usize, &Result<RepResult, String>) + Sync),
+) -> Vec<(usize, Outcome)> {
+    if stop.load(Ordering::Relaxed) {
+        return members.iter().map(|&k| (k, Outcome::Skipped)).collect();
+    }
+    let finish = |k: usize, out: Result<RepResult, String>| {
+        on_done(k, &out);
+        match out {
+            Ok(r) => (k, Outcome::Done(Box::new(r))),
+            Err(e) => (k, Outcome::Failed(e)),
+        }
+    };
+    let rep = items[members[0]].1;
+    let rep_seed = rng::replication_seed(seed, u64::from(rep));
+    // Every member's spin-up is the same simulation: the first one's serves.
+    let lead = scenarios[items[members[0]].0];
+    let world = match catch(|| schedule::spin_up(&lead.params, &lead.jurisdictions, rep_seed)) {
+        Ok(w) => w,
+        Err(e) => {
+            // Month 0 is all there is without a spin-up: the message stays as it was.
+            let e = if lead.params.simulation.spinup_months > 0 {
+                format!("in the spin-up: {e}")
+            } else {
+                e
+            };
+            return members.iter().map(|&k| finish(k, Err(e.clone()))).collect();
+        }
+    };
+    let horizon = |k: usize, world: World| {
+        let p = &scenarios[items[k].0].params;
+        catch(|| rep_result(rep, rep_seed, &schedule::run_horizon(world, p))).and_then(|r| check(&r).map(|_| r))
+    };
+    if let [k] = members {
+        return vec![finish(*k, horizon(*k, world))];
+    }
+    let shared = Shared::new(world, members.len());
+    members
+        .par_iter()
+        .map(|&k| {
+            if stop.load(Ordering::Relaxed) {
+                return (k, Outcome::Skipped);
+            }
+            let out = match shared.take() {
+                Some(w) => horizon(k, w),
+                None => Err("the shared spin-up was gone (a bug)".to_string()),
+            };
+            finish(k, out)
+        })
+        .collect()
 }
 
 /// Runs `reps` replications of every scenario on `threads` threads (0 = all

@@ -93,6 +93,14 @@ pub struct ShardScenario {
     /// Absolute path of the scenario file, for the merge to reload it.
     pub path: String,
     pub sources: Vec<SourceHash>,
+    /// `simulation.spinup_months` as resolved (its default is not in any
+    /// file's hash); left out when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub spinup_months: u32,
+}
+
+fn is_zero(x: &u32) -> bool {
+    *x == 0
 }
 
 /// `shard.json`.
@@ -166,6 +174,13 @@ pub fn check_same_study(m: &[ShardManifest]) -> Result<(), String> {
                     &format!("the files of scenario `{}`", a.name),
                     "one version".into(),
                     "another".into(),
+                );
+            }
+            if a.spinup_months != b.spinup_months {
+                return differ(
+                    &format!("the spin-up of scenario `{}`", a.name),
+                    format!("{} months", a.spinup_months),
+                    format!("{} months", b.spinup_months),
                 );
             }
         }

@@ -43,8 +43,8 @@ pub struct Params {
 }
 
 impl Params {
-    /// The same parameters with every reform lever off: the rules of the
-    /// baseline (and of the spin-up).
+    /// The same world under baseline rules: a copy with every reform lever
+    /// reset to its default (off). A spin-up runs under these.
     pub fn baseline_rules(&self) -> Params {
         Params {
             reforms: Reforms::default(),
