@@ -176,3 +176,53 @@ fn age_bands_above_the_maximum_age_are_rejected() {
     assert_eq!(e.key.as_deref(), Some("demography.age_band_shares"), "{msg}");
     assert!(msg.contains("max_age_years"), "{msg}");
 }
+
+#[test]
+fn bad_optional_jurisdiction_columns_are_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "# a comment line\nname,kind,area_km2,population,committees,firms_per_10k,authority,coordination,merge_into,provenance\n";
+    let ok = "B,urban,1.0,100,1,50,,,,estimate\nF,fringe,9.0,100,1,50,0.3,0.3,,estimate\n";
+    // (row, key, expected words); the bad row is on line 3 (after the comment and header).
+    let cases = [
+        ("A,urban,1.0,100,1,50,1.5,,,estimate\n", "authority", "[0, 1]"),
+        ("A,urban,1.0,100,1,50,,-0.1,,estimate\n", "coordination", "[0, 1]"),
+        (
+            "A,urban,1.0,100,1,50,,,Nowhere,estimate\n",
+            "merge_into",
+            "no jurisdiction",
+        ),
+        ("A,urban,1.0,100,1,50,,,A,estimate\n", "merge_into", "itself"),
+        ("A,urban,1.0,100,1,50,,,F,estimate\n", "merge_into", "fringe"),
+        (
+            "A,fringe,1.0,100,1,50,,,B,estimate\n",
+            "merge_into",
+            "only urban streets merge",
+        ),
+    ];
+    for (row, key, expect) in cases {
+        common::write(dir.path(), "j.csv", &format!("{header}{row}{ok}"));
+        let p = common::write(
+            dir.path(),
+            "s.toml",
+            &common::extends_baseline("[world]\njurisdictions_file = \"j.csv\"\n"),
+        );
+        let e = scenario_file::load(&p).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("j.csv") && msg.contains(expect), "{row}: {msg}");
+        assert_eq!(e.key.as_deref(), Some(key), "{row}: {msg}");
+        assert_eq!(e.line, Some(3), "{row}: {msg}");
+    }
+    // Without the optional columns, or with empty cells, the file loads.
+    let plain = "name,kind,area_km2,population,committees,firms_per_10k,provenance\nA,urban,1.0,100,1,50,estimate\n";
+    common::write(dir.path(), "j.csv", plain);
+    let p = common::write(
+        dir.path(),
+        "s.toml",
+        &common::extends_baseline("[world]\njurisdictions_file = \"j.csv\"\n"),
+    );
+    let s = scenario_file::load(&p).unwrap();
+    assert_eq!(
+        (s.jurisdictions[0].authority, s.jurisdictions[0].merge_into.clone()),
+        (None, None)
+    );
+}

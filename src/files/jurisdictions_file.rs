@@ -15,6 +15,13 @@ struct Row {
     population: u32,
     committees: u32,
     firms_per_10k: f64,
+    /// Optional columns: an absent column or an empty cell is `None`.
+    #[serde(default)]
+    authority: Option<f64>,
+    #[serde(default)]
+    coordination: Option<f64>,
+    #[serde(default)]
+    merge_into: Option<String>,
     provenance: String,
 }
 
@@ -23,13 +30,19 @@ pub fn parse_jurisdictions(path: &Path, text: &str) -> Result<Vec<JurisdictionSp
     let mut rdr = csv::ReaderBuilder::new()
         .comment(Some(b'#'))
         .from_reader(text.as_bytes());
+    let bad_row = |e: csv::Error| {
+        let line = e.position().map_or(0, |p| p.line() as usize);
+        InputError::new(path, format!("bad row: {e}")).at(line, 1)
+    };
+    let headers = rdr.headers().map_err(bad_row)?.clone();
     let mut out = Vec::new();
-    for rec in rdr.deserialize::<Row>() {
-        let row = rec.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line() as usize);
-            InputError::new(path, format!("bad row: {e}")).at(line, 1)
-        })?;
-        let line = out.len() + 2;
+    let mut lines = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(bad_row)?;
+        let line = rec.position().map_or(out.len() + 2, |p| p.line() as usize);
+        let row: Row = rec
+            .deserialize(Some(&headers))
+            .map_err(|e| InputError::new(path, format!("bad row: {e}")).at(line, 1))?;
         let bad = |key: &str, msg: String| InputError::new(path, msg).at(line, 1).key(key);
         let kind = match row.kind.as_str() {
             "urban" => Kind::Urban,
@@ -57,6 +70,14 @@ pub fn parse_jurisdictions(path: &Path, text: &str) -> Result<Vec<JurisdictionSp
                 format!("{}: expected a number in [0, 100000]", row.firms_per_10k),
             ));
         }
+        for (key, value) in [("authority", row.authority), ("coordination", row.coordination)] {
+            if let Some(v) = value {
+                if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
+                    return Err(bad(key, format!("{v}: expected a number in [0, 1] (or an empty cell)")));
+                }
+            }
+        }
+        let merge_into = row.merge_into.map(|m| m.trim().to_string()).filter(|m| !m.is_empty());
         out.push(JurisdictionSpec {
             name: row.name,
             kind,
@@ -64,14 +85,42 @@ pub fn parse_jurisdictions(path: &Path, text: &str) -> Result<Vec<JurisdictionSp
             population: row.population,
             committees: row.committees,
             firms_per_10k: row.firms_per_10k,
+            authority: row.authority,
+            coordination: row.coordination,
+            merge_into,
             provenance: row.provenance,
         });
+        lines.push(line);
     }
     if out.is_empty() {
         return Err(InputError::new(
             path,
             "the jurisdiction list is empty: at least one row is needed",
         ));
+    }
+    for (i, spec) in out.iter().enumerate() {
+        let Some(target) = &spec.merge_into else { continue };
+        let bad = |msg: String| InputError::new(path, msg).at(lines[i], 1).key("merge_into");
+        if spec.kind != Kind::Urban {
+            return Err(bad(format!(
+                "`{}` is a fringe town: only urban streets merge (leave the cell empty)",
+                spec.name
+            )));
+        }
+        if *target == spec.name {
+            return Err(bad(format!("`{target}`: a street cannot merge into itself")));
+        }
+        let named: Vec<&JurisdictionSpec> = out.iter().filter(|s| s.name == *target).collect();
+        match named.as_slice() {
+            [] => return Err(bad(format!("`{target}`: no jurisdiction of that name in this file"))),
+            [t] if t.kind != Kind::Urban => {
+                return Err(bad(format!(
+                    "`{target}` is a fringe town: streets merge only into urban streets"
+                )))
+            }
+            [_] => {}
+            _ => return Err(bad(format!("`{target}`: several rows have this name"))),
+        }
     }
     Ok(out)
 }
