@@ -114,7 +114,7 @@ pub fn build(p: &Params, specs: &[JurisdictionSpec], replication_seed: u64) -> W
         let firms = (f64::from(spec.population) / 1e4 * density).round() as u64;
         let authority = spec.authority.unwrap_or(p.enforcement.authority);
         let coordination = spec.coordination.unwrap_or(p.enforcement.coordination);
-        // Informal intensity is 0 at month 0.
+        // Set again at the street's stationary informal intensity below.
         let entry_per_10k = economy::entry_base_per_10k(&base, density, authority, 0.0);
         let merge_into = spec
             .merge_into
@@ -124,6 +124,7 @@ pub fn build(p: &Params, specs: &[JurisdictionSpec], replication_seed: u64) -> W
             name: spec.name.clone(),
             kind: spec.kind,
             area_km2: spec.area_km2,
+            population_data: spec.population,
             active: true,
             committees: ids,
             cash: 0.0,
@@ -172,12 +173,48 @@ pub fn build(p: &Params, specs: &[JurisdictionSpec], replication_seed: u64) -> W
     for j in 0..world.jurisdictions.len() {
         let n = world.jurisdiction_persons(j);
         world.jurisdictions[j].flows.initial = n;
-        let mandatory = finance::mandatory_estimate(&world, p, j);
-        world.jurisdictions[j].cash = p.finance.reserve_months * mandatory;
+        settle_finances(&mut world, &base, j);
         world.jurisdictions[j].open_issues = stationary_open_issues(&world, &base, &lv0, j);
     }
     world.district.cash = finance::district_reserve_estimate(&world, p);
     world
+}
+
+/// A street's money at its stationary state under baseline rules (see
+/// `finance::stationary_street`): a street that covers its spending holds its
+/// reserve; one that falls short has spent it, owes the stipend arrears its
+/// unpaid share leaves at the write-off rate, and seeks informal revenue at
+/// the intensity that closes the loop, as do its committees. Firm entry is
+/// derived at that intensity, so the data-file density is the stationary stock.
+fn settle_finances(world: &mut World, p: &Params, j: usize) {
+    let (informal, paid) = finance::stationary_street(world, p, j);
+    let mandatory = finance::mandatory_estimate(world, p, j);
+    let px = world.price_index;
+    let filled: usize = world.jurisdictions[j]
+        .committees
+        .iter()
+        .map(|&c| world.committees[c].cadres.iter().filter(|k| k.filled).count())
+        .sum();
+    let c = &p.cadres;
+    let stipend_bill = filled as f64 * (c.stipend_yuan_month + c.insurance_yuan_month) * px;
+    let scale = world.scale;
+    let jur = &mut world.jurisdictions[j];
+    jur.informal = informal;
+    jur.cash = if paid < 1.0 {
+        0.0
+    } else {
+        p.finance.reserve_months * mandatory
+    };
+    if p.finance.arrears_writeoff_monthly > 0.0 {
+        jur.arrears_months = (1.0 - paid) / p.finance.arrears_writeoff_monthly;
+        jur.arrears = jur.arrears_months * stipend_bill;
+    }
+    jur.entry_per_10k = economy::entry_base_per_10k(p, jur.base_firms_per_10k, jur.authority, informal);
+    let committees = jur.committees.clone();
+    for c in committees {
+        let com = &mut world.committees[c];
+        com.informal = finance::stationary_committee(p, com.persons.len() as f64 / scale, px, paid);
+    }
 }
 
 /// Quit-hazard pay factors r^(−β_w) of local and graduate-channel cadres.
@@ -196,8 +233,8 @@ fn expected_task_hours(world: &World, p: &Params, lv: &Levers, j: usize) -> (f64
 }
 
 /// Open issues of each kind at their stationary expectation (see
-/// `enforcement::stationary_open_issues`): new issues at informal intensity
-/// 0, resolved with the street's base authority and coordination and the
+/// `enforcement::stationary_open_issues`): new issues at the street's
+/// stationary informal intensity, resolved with the street's base authority and coordination and the
 /// staff factor of the expected kept task hours.
 fn stationary_open_issues(world: &World, p: &Params, lv: &Levers, j: usize) -> [u64; 3] {
     let jur = &world.jurisdictions[j];
@@ -207,7 +244,7 @@ fn stationary_open_issues(world: &World, p: &Params, lv: &Levers, j: usize) -> [
     let staff = enforcement::staff_factor(p, staff_hours, kept);
     let resolve =
         enforcement::resolve_probability(p, lv.authority(jur.authority), lv.coordination(jur.coordination), staff);
-    enforcement::stationary_open_issues(enforcement::issue_means(p, pop, 0.0), resolve)
+    enforcement::stationary_open_issues(enforcement::issue_means(p, pop, jur.informal), resolve)
 }
 
 /// Most rounds of the morale fixed point (it converges in a few dozen).

@@ -272,10 +272,12 @@ pub fn merge_targets(world: &World, p: &Params) -> Vec<Option<usize>> {
             urban(k) && (world.jurisdictions[k].area_km2 < rd.area_threshold_km2 || pop[k] < rd.population_threshold)
         })
         .collect();
+    // The rule ranks streets by their data-file population, not the
+    // simulated one, so sampling noise cannot reorder near-equal streets.
     let rule = (0..n).filter(|&k| urban(k) && !small[k]).min_by(|&a, &b| {
         let (ja, jb) = (&world.jurisdictions[a], &world.jurisdictions[b]);
-        pop[a]
-            .total_cmp(&pop[b])
+        ja.population_data
+            .cmp(&jb.population_data)
             .then(ja.area_km2.total_cmp(&jb.area_km2))
             .then(ja.name.cmp(&jb.name))
     });

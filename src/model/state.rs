@@ -246,6 +246,8 @@ pub struct Jurisdiction {
     pub name: String,
     pub kind: Kind,
     pub area_km2: f64,
+    /// Residents in the data file (orders rules that must not depend on sampling).
+    pub population_data: u32,
     /// False once merged into a neighbour by redistricting.
     pub active: bool,
     pub committees: Vec<usize>,

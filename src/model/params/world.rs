@@ -9,7 +9,7 @@ section!(
     /// Run controls.
     Simulation {
         months: u32 = 60; "months", [1, 600], Setting, "Simulated horizon (spec §3: default 60 months)";
-        spinup_months: u32 = 0; "months", [0, 1200], Setting, "Months simulated under baseline rules (every reform off) before month 1 of the horizon; outputs cover the horizon only, and scenarios that differ only in reforms share one spin-up per replication";
+        spinup_months: u32 = 60; "months", [0, 1200], Setting, "Months simulated under baseline rules (every reform off) before month 1 of the horizon; outputs cover the horizon only, and scenarios that differ only in reforms share one spin-up per replication. 60 = three times the slowest settling time left after month 0 is set near its stationary state (stipend arrears, 20 months; satisfaction, registration and morale ≈ 10 months): measured in docs/ODD.md §5";
         population_scale: f64 = 1.0; "share", [1e-6, 1.0], Setting, "Share of residents simulated; capacities, task hours and event rates scale with it, money is reported at full scale";
         outcome_window_months: u32 = 12; "months", [1, 600], Setting, "Final months over which per-replication outcome metrics are averaged";
     }
