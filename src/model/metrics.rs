@@ -43,6 +43,38 @@ impl MetricDef {
     pub fn is_share(&self) -> bool {
         matches!(self.unit, "share" | "0..1" | "1/month" | "1/year")
     }
+
+    /// A short label for charts and tables (the name when none is given).
+    pub fn label(&self) -> &'static str {
+        match self.name {
+            "satisfaction_mean" => "Residents' satisfaction",
+            "elderly_service_coverage" => "Elderly-care needs served",
+            "reemployment_rate" => "Re-employment rate",
+            "unemployment_rate" => "Unemployment rate",
+            "migrant_registration_rate" => "Migrants registered",
+            "welfare_coverage" => "Welfare (dibao) needs served",
+            "enforcement_resolution_rate" => "Enforcement issues resolved",
+            "open_issues_per_10k" => "Open enforcement issues",
+            "informal_intensity" => "Informal fee intensity",
+            "committee_admin_share" => "Committee time on top-down tasks",
+            "cadre_turnover_rate" => "Cadre turnover",
+            "vacancy_rate" => "Vacant cadre posts",
+            "street_cash_balance" => "Street offices' cash",
+            "tax_revenue" => "Local tax revenue",
+            "service_jobs" => "Service-enterprise jobs",
+            "party_managed_share" => "Party members managed",
+            "security_incidents_per_10k" => "Security incidents",
+            "reform_cost" => "Reform cost",
+            "needs_met_share" => "Residents' needs met",
+            "informal_revenue" => "Informal revenue",
+            "streets_in_shortfall" => "Streets short of money",
+            "cadre_college_share" => "College-educated cadres",
+            "elderly_share" => "Residents aged 60+",
+            "population" => "Population",
+            "district_cash" => "District cash",
+            _ => self.name,
+        }
+    }
 }
 
 macro_rules! metric {
