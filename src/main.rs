@@ -39,7 +39,8 @@ enum Command {
         /// Master seed; replication r of every scenario uses the same derived seed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Output directory.
+        /// Output directory. One that holds a finished study is refused (exit 2) unless
+        /// --force or --resume.
         #[arg(long, default_value = "shequ-out")]
         out: PathBuf,
         /// Worker threads (0 = all cores). Results do not depend on it.
@@ -48,13 +49,20 @@ enum Command {
         /// Name of the scenario the others are compared with.
         #[arg(long)]
         baseline: Option<String>,
-        /// No progress bar and no table.
+        /// No progress, no table and no list of files written (errors and warnings still print).
         #[arg(long)]
         quiet: bool,
         /// Continue an interrupted run in --out: finished replications are kept,
         /// the rest are run, and the final files equal an uninterrupted run's.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "force")]
         resume: bool,
+        /// Replace a finished study in --out: its outputs (report.html included) are removed first.
+        #[arg(long)]
+        force: bool,
+        /// Seconds between progress lines when stderr is not a terminal (a log file,
+        /// nohup, a notebook); 0 = none. On a terminal a progress bar is drawn instead.
+        #[arg(long, default_value_t = cli::PROGRESS_INTERVAL_S, value_name = "SECONDS")]
+        progress_interval: f64,
         /// Run only shard I of N of the (scenario, replication) items, e.g. 3/8, or `slurm`
         /// to take I and N from SLURM_ARRAY_TASK_ID/COUNT/MIN; combine shards with `shequ merge`.
         #[arg(long)]
@@ -79,15 +87,24 @@ enum Command {
         /// Replications per scenario at each design point.
         #[arg(long, default_value_t = 10)]
         reps: u32,
+        /// Master seed; replication r at every point and of every scenario uses the same derived seed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Output directory. One that holds a finished sweep is refused (exit 2) unless --force.
         #[arg(long, default_value = "shequ-sweep")]
         out: PathBuf,
         /// Worker threads (0 = all cores). Results do not depend on it.
         #[arg(long, default_value_t = 0)]
         threads: usize,
+        /// No progress and no list of files written (errors and warnings still print).
         #[arg(long)]
         quiet: bool,
+        /// Replace a finished sweep in --out: its outputs (report.html included) are removed first.
+        #[arg(long)]
+        force: bool,
+        /// Seconds between progress lines when stderr is not a terminal; 0 = none.
+        #[arg(long, default_value_t = cli::PROGRESS_INTERVAL_S, value_name = "SECONDS")]
+        progress_interval: f64,
         /// Run only shard I of N of the sweep's (point, scenario, replication) items (or `slurm`);
         /// writes sweep_shard.tsv to --out. Combine with --merge.
         #[arg(long, conflicts_with = "merge")]
@@ -101,9 +118,14 @@ enum Command {
         /// Shard output directories.
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
-        /// Output directory for the merged files.
+        /// Output directory for the merged files. One that holds a finished study is
+        /// refused (exit 2) unless --force.
         #[arg(long, default_value = "shequ-out")]
         out: PathBuf,
+        /// Replace a finished study in --out: its outputs (report.html included) are removed first.
+        #[arg(long)]
+        force: bool,
+        /// No table and no list of files written.
         #[arg(long)]
         quiet: bool,
     },
@@ -111,13 +133,22 @@ enum Command {
     Params {
         /// Scenario whose values to show (defaults when absent).
         scenario: Option<PathBuf>,
+        /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Markdown)]
         format: Format,
     },
-    /// Print the resolved parameters that differ between two scenarios.
-    Diff { a: PathBuf, b: PathBuf },
-    /// Write report.html (charts and tables, self-contained) from a run's output directory.
+    /// Print the resolved parameters that differ between two scenarios, and what each
+    /// lever that one of them switches on sets.
+    Diff {
+        /// First scenario file (e.g. scenarios/baseline.toml).
+        a: PathBuf,
+        /// Second scenario file (e.g. scenarios/reforms/raise_stipends.toml).
+        b: PathBuf,
+    },
+    /// Write report.html (charts and tables, self-contained) from the output directory
+    /// of a run, a merge or a sweep.
     Report {
+        /// Output directory of a finished run, merge or sweep (its --out).
         dir: PathBuf,
         /// Scenarios for the fan charts, comma-separated (default: baseline and the three that move satisfaction most).
         #[arg(long, value_delimiter = ',')]
@@ -134,6 +165,7 @@ enum Command {
         /// Replications to run (in parallel when --threads > 1).
         #[arg(long, default_value_t = 1)]
         reps: u32,
+        /// Master seed of the run.
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Threads for the run (0 = all cores); figures are per thread.
@@ -146,10 +178,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Check scenario files without running them.
+    /// Check scenario and experiment files without running them (the kind is told by the
+    /// content); prints warnings, e.g. for a lever's settings without `enabled = true`.
     Validate {
+        /// Scenario or experiment files (TOML).
         #[arg(required = true)]
-        scenarios: Vec<PathBuf>,
+        files: Vec<PathBuf>,
     },
 }
 
@@ -184,6 +218,8 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             quiet,
             shard,
             resume,
+            force,
+            progress_interval,
             target_ci,
             metric,
             max_reps,
@@ -199,8 +235,13 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
                 command_line: std::env::args().collect(),
                 shard,
                 resume,
+                force,
             };
-            cli::run::command(&opts, target_ci.zip(metric), max_reps, quiet)
+            let reporting = cli::run::Reporting {
+                quiet,
+                progress_interval: interval(progress_interval)?,
+            };
+            cli::run::command(&opts, target_ci.zip(metric), max_reps, reporting)
         }
         Command::Sweep {
             experiment,
@@ -209,10 +250,13 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             out,
             threads,
             quiet,
+            force,
+            progress_interval,
             shard,
             merge,
         } => {
-            let exp = cli::sweep::load_experiment(&experiment)?;
+            let (exp, warnings) = cli::sweep::load_experiment_warned(&experiment)?;
+            cli::print_warnings(&warnings);
             let shard = cli::parse_shard(shard.as_deref(), quiet)?;
             let opts = SweepOptions {
                 reps,
@@ -221,10 +265,16 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
                 threads,
                 command_line: std::env::args().collect(),
                 shard,
+                force,
             };
-            cli::sweep::command(&exp, &opts, &merge, quiet)
+            cli::sweep::command(&exp, &opts, &merge, quiet, interval(progress_interval)?)
         }
-        Command::Merge { dirs, out, quiet } => cli::merge::command(&dirs, &out, std::env::args().collect(), quiet),
+        Command::Merge {
+            dirs,
+            out,
+            force,
+            quiet,
+        } => cli::merge::command(&dirs, &out, std::env::args().collect(), force, quiet),
         Command::Params { scenario, format } => {
             cli::params::command(scenario.as_deref(), matches!(format, Format::Csv))
         }
@@ -242,6 +292,15 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             cli::metrics::command();
             Ok(())
         }
-        Command::Validate { scenarios } => cli::validate::command(&scenarios),
+        Command::Validate { files } => cli::validate::command(&files),
     }
+}
+
+/// `--progress-interval SECONDS` as a duration.
+fn interval(seconds: f64) -> Result<std::time::Duration, AppError> {
+    std::time::Duration::try_from_secs_f64(seconds).map_err(|_| {
+        AppError::Usage(format!(
+            "--progress-interval {seconds}: expected a number of seconds ≥ 0 (e.g. 30)"
+        ))
+    })
 }

@@ -226,3 +226,41 @@ fn bad_optional_jurisdiction_columns_are_located() {
         (None, None)
     );
 }
+
+#[test]
+fn a_scenario_outside_scenarios_without_extends_says_where_the_data_file_path_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = common::write(dir.path(), "alone.toml", "[cadres]\nstipend_yuan_month = 600.0\n");
+    let e = scenario_file::load(&p).unwrap_err();
+    let msg = e.to_string();
+    assert_eq!(e.key.as_deref(), Some("world.jurisdictions_file"), "{msg}");
+    assert!(msg.contains("schema default"), "{msg}");
+    let resolved = dir.path().join("data/tianqiao_jurisdictions.csv");
+    assert!(msg.contains(&resolved.display().to_string()), "{msg}");
+    assert!(
+        msg.contains("set world.jurisdictions_file") && msg.contains("scenarios/baseline.toml"),
+        "{msg}"
+    );
+    // Set by a file: that file and line are named, with the resolved path.
+    let p = common::write(
+        dir.path(),
+        "named.toml",
+        "name = \"named\"\n[world]\njurisdictions_file = \"nowhere/j.csv\"\n",
+    );
+    let e = scenario_file::load(&p).unwrap_err();
+    let msg = e.to_string();
+    assert_eq!(e.line, Some(3), "{msg}");
+    assert_eq!(e.key.as_deref(), Some("world.jurisdictions_file"), "{msg}");
+    assert!(msg.contains("named.toml:3:") && msg.contains("nowhere/j.csv"), "{msg}");
+}
+
+#[test]
+fn a_misspelt_key_gets_a_suggestion_and_a_wrong_type_plain_words() {
+    let (msg, _) = err(&common::extends_baseline("[cadres]\nstipend_yuan = 800.0\n"));
+    assert!(msg.contains("did you mean `stipend_yuan_month`?"), "{msg}");
+    let (msg, _) = err(&common::extends_baseline("[cadres]\nstipend_yuan_month = \"lots\"\n"));
+    assert!(msg.contains("expected a number in [0, 1000000] (yuan/month)"), "{msg}");
+    assert!(!msg.contains("f64"), "{msg}");
+    let (msg, _) = err(&common::extends_baseline("[cadres]\npositions_per_committee = 5.5\n"));
+    assert!(msg.contains("expected a whole number in [1, 50]"), "{msg}");
+}

@@ -100,6 +100,7 @@ fn sweep_outputs_are_documented() {
         threads: 1,
         command_line: vec![],
         shard: None,
+        force: false,
     };
     cli::sweep::sweep(&e, &opts, &|| {}).unwrap();
     let metric_names: Vec<&str> = shequ::model::metrics::METRICS.iter().map(|m| m.name).collect();
@@ -125,4 +126,54 @@ fn sweep_outputs_are_documented() {
             "sweep manifest key `{key}` is not documented"
         );
     }
+}
+
+#[test]
+fn every_metric_has_a_label_for_the_report() {
+    for m in shequ::model::metrics::METRICS {
+        assert_ne!(
+            m.label(),
+            m.name,
+            "metric `{}` has no label: add one to MetricDef::label",
+            m.name
+        );
+    }
+}
+
+#[test]
+fn the_shipped_data_file_is_plain_csv() {
+    let text = std::fs::read_to_string(common::root().join("scenarios/data/tianqiao_jurisdictions.csv")).unwrap();
+    let mut lines = text.lines();
+    let fields = lines.next().unwrap().split(',').count();
+    assert_eq!(fields, 7);
+    for (i, l) in lines.enumerate() {
+        assert!(
+            !l.starts_with('#'),
+            "line {}: no comment lines (pandas and R would need options)",
+            i + 2
+        );
+        assert_eq!(l.split(',').count(), fields, "line {}", i + 2);
+    }
+}
+
+#[test]
+fn readme_test_command_and_ci_agree() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let ci = std::fs::read_to_string(common::root().join(".ci/run")).unwrap();
+    assert!(
+        readme.contains("SHEQU_SKIP_BROWSER=1 SHEQU_SKIP_SLURM=1 cargo test --release"),
+        "the README's quick start gives the test command for a machine with nothing but Rust"
+    );
+    assert!(
+        ci.contains("\ncargo test --release --locked\n"),
+        "CI runs the README's full test command"
+    );
+    let set_in_ci = ci
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#') && !l.contains("unset"))
+        .any(|l| l.contains("SHEQU_SKIP_"));
+    assert!(
+        !set_in_ci,
+        "CI installs Chromium and Slurm and must not skip their tests"
+    );
 }

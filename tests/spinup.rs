@@ -74,6 +74,7 @@ fn options(scenarios: &[PathBuf], reps: u32, out: &Path, threads: usize) -> RunO
         command_line: vec![],
         shard: None,
         resume: false,
+        force: false,
     }
 }
 
@@ -369,6 +370,7 @@ fn sweeps_share_spinups_across_scenarios_and_points() {
             threads: 2,
             command_line: vec![],
             shard,
+            force: false,
         };
         let whole = sub.join("whole");
         let report = cli::sweep::sweep(&exp, &opts(&whole, None), &|| {}).unwrap();

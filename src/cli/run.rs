@@ -3,11 +3,11 @@
 //! all are done, as the study's final files; `--target-ci` runs batches
 //! until the confidence interval is narrow enough.
 
-use crate::cli::{check_memory, io_err, load_scenarios, progress_bar, AppError, STOP};
+use crate::cli::{check_memory, io_err, load_scenarios_warned, print_warnings, AppError, Progress, STOP};
 use crate::files::error::FileError;
 use crate::files::journal::{self, Streams, IDENTITY};
 use crate::files::manifest::{self, shard_scenarios, AdaptiveRecord, Manifest};
-use crate::files::{atomic, study_files};
+use crate::files::{atomic, out_dir, study_files};
 use crate::model::metrics::METRICS;
 use crate::model::scenario::Scenario;
 use crate::study::adaptive::{self, Adaptive};
@@ -16,10 +16,10 @@ use crate::study::identity::{identity_mismatch, StudyIdentity};
 use crate::study::runner::{self, RepResult};
 use crate::study::shard::{self, Shard, ShardManifest};
 use crate::study::stats::{self, Summary};
-use crate::study::store;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Mutex;
+use std::time::Duration;
 
 /// Options of `shequ run`.
 #[derive(Debug, Clone)]
@@ -36,6 +36,8 @@ pub struct RunOptions {
     pub shard: Option<Shard>,
     /// Continue an interrupted run in `out` (`--resume`).
     pub resume: bool,
+    /// Replace a finished study in `out` (`--force`): its outputs are removed first.
+    pub force: bool,
 }
 
 /// What a finished run reports.
@@ -101,8 +103,7 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], progress: &(dyn Fn() + Syn
     };
     check_memory(scenarios, opts.reps, threads)?;
     let dir = &opts.out;
-    atomic::create_dir(dir).map_err(io_err(dir))?;
-    atomic::probe_writable(dir).map_err(io_err(dir))?;
+    prepare_out(dir, opts.force, opts.resume)?;
     let identity = study_identity(opts, scenarios, baseline);
     let reps = opts.reps;
     let all = runner::all_items(scenarios.len(), reps);
@@ -228,6 +229,31 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], progress: &(dyn Fn() + Syn
     write_final(dir, scenarios, &results, &failed_per_scenario, baseline, manifest)
 }
 
+/// Creates the output folder and checks it can be written. A folder that
+/// holds a finished study is refused (usage error, exit 2) unless `force`
+/// (its outputs, report.html included, are removed first) or `resume`.
+pub(crate) fn prepare_out(dir: &Path, force: bool, resume: bool) -> Result<(), AppError> {
+    if force && resume {
+        return Err(AppError::Usage(
+            "--force and --resume contradict each other: --force starts over, --resume continues".into(),
+        ));
+    }
+    if force {
+        out_dir::clear_outputs(dir).map_err(io_err(dir))?;
+    } else if !resume {
+        if let Some(marker) = out_dir::finished_study(dir) {
+            return Err(AppError::Usage(format!(
+                "{} holds a finished study ({} exists): choose another --out, pass --force to replace it \
+                 (its outputs, report.html included, are removed first) or --resume to continue it",
+                dir.display(),
+                marker.display()
+            )));
+        }
+    }
+    atomic::create_dir(dir).map_err(io_err(dir))?;
+    atomic::probe_writable(dir).map_err(io_err(dir))
+}
+
 /// Writes the final files of a study (runs, summary, time series,
 /// comparisons by window, group and month, manifest).
 pub(crate) fn write_final(
@@ -330,7 +356,7 @@ fn finish_shard(
         manifest,
         compare: Vec::new(),
         metric_summaries: Vec::new(),
-        files: vec![dir.join(store::FILE), manifest_file],
+        files: vec![journal::journal_path(dir), manifest_file],
     })
 }
 
@@ -398,23 +424,42 @@ fn run_growing(
     }
     let mut o = opts.clone();
     o.resume = continuing || opts.resume;
+    // Only the first batch clears the folder; the others continue it.
+    o.force = opts.force && !continuing;
     run(&o, scenarios, progress)
 }
 
+/// How `shequ run` reports as it goes.
+#[derive(Debug, Clone, Copy)]
+pub struct Reporting {
+    /// No progress, no table, no list of files.
+    pub quiet: bool,
+    /// Seconds between progress lines when stderr is not a terminal.
+    pub progress_interval: Duration,
+}
+
 /// `shequ run` as typed: the study (adaptive when `target` gives the
-/// `--target-ci` half-width and its metric) with a progress bar, then what
-/// it did, unless `quiet`.
-pub fn command(opts: &RunOptions, target: Option<(f64, String)>, max_reps: u32, quiet: bool) -> Result<(), AppError> {
-    let loaded = load_scenarios(&opts.scenarios)?;
-    let bar = progress_bar(
+/// `--target-ci` half-width and its metric) with progress, then what it
+/// did, unless `quiet`.
+pub fn command(
+    opts: &RunOptions,
+    target: Option<(f64, String)>,
+    max_reps: u32,
+    reporting: Reporting,
+) -> Result<(), AppError> {
+    let quiet = reporting.quiet;
+    let (loaded, warnings) = load_scenarios_warned(&opts.scenarios)?;
+    print_warnings(&warnings);
+    let bar = Progress::new(
         total_replications(&loaded, opts.reps, opts.shard),
         "replications",
         quiet,
+        reporting.progress_interval,
     );
-    let tick = || bar.inc(1);
+    let tick = || bar.inc();
     let report = match target {
         Some((w, metric)) => {
-            bar.set_length(u64::from(max_reps) * loaded.len() as u64);
+            bar.set_length(u64::from(max_reps.max(2)) * loaded.len() as u64);
             let target = Adaptive {
                 target_half_width: w,
                 metric,
@@ -424,7 +469,7 @@ pub fn command(opts: &RunOptions, target: Option<(f64, String)>, max_reps: u32, 
         }
         None => run(opts, &loaded, &tick)?,
     };
-    bar.finish_and_clear();
+    bar.finish();
     if !quiet {
         let m = &report.manifest;
         eprintln!(

@@ -2,12 +2,13 @@
 //! scenario at every point; `--shard` runs a share of the items and
 //! `--merge` combines the shares into the final files.
 
-use crate::cli::{check_memory, io_err, progress_bar, AppError, STOP};
+use crate::cli::run::prepare_out;
+use crate::cli::{check_memory, io_err, AppError, Progress, STOP};
 use crate::experiment::spec::Experiment;
 use crate::experiment::sweep::{self, SweepError, SweepResult};
-use crate::files::error::InputError;
+use crate::files::error::{InputError, InputWarning};
 use crate::files::manifest::SweepManifest;
-use crate::files::{atomic, experiment_file, sweep_files};
+use crate::files::{experiment_file, sweep_files};
 use crate::study::shard::Shard;
 use std::path::{Path, PathBuf};
 
@@ -22,6 +23,8 @@ pub struct SweepOptions {
     pub command_line: Vec<String>,
     /// Run only this shard of the sweep's items; `sweep --merge` combines shards.
     pub shard: Option<Shard>,
+    /// Replace a finished sweep in `out` (`--force`): its outputs are removed first.
+    pub force: bool,
 }
 
 /// What a finished sweep reports.
@@ -35,6 +38,11 @@ pub struct SweepReport {
 /// Loads an experiment file (and the scenarios it names).
 pub fn load_experiment(path: &Path) -> Result<Experiment, AppError> {
     Ok(experiment_file::load(path)?)
+}
+
+/// `load_experiment`, with its scenarios' warnings (for the command to print).
+pub fn load_experiment_warned(path: &Path) -> Result<(Experiment, Vec<InputWarning>), AppError> {
+    Ok(experiment_file::load_with_warnings(path)?)
 }
 
 /// Runs an experiment's design and writes its outputs; `point_done` is
@@ -51,8 +59,7 @@ pub fn sweep(exp: &Experiment, opts: &SweepOptions, point_done: &(dyn Fn() + Syn
     // Replications of full-size scenarios dominate; per-item results are small.
     check_memory(&exp.scenarios, u32::try_from(threads).unwrap_or(u32::MAX), threads)?;
     let dir = &opts.out;
-    atomic::create_dir(dir).map_err(io_err(dir))?;
-    atomic::probe_writable(dir).map_err(io_err(dir))?;
+    prepare_out(dir, opts.force, false)?;
     let start = std::time::SystemTime::now();
     let plan = sweep::plan(exp, opts.reps).map_err(|e| sweep_error(exp, threads, e))?;
     let items = match opts.shard {
@@ -173,21 +180,32 @@ pub fn sweep_merge(exp: &Experiment, dirs: &[PathBuf], opts: &SweepOptions) -> R
     }
     let results: Vec<sweep::ItemResult> = slots.into_iter().flatten().collect();
     let res = sweep::assemble(plan, opts.seed, results);
-    atomic::create_dir(&opts.out).map_err(io_err(&opts.out))?;
+    prepare_out(&opts.out, opts.force, false)?;
     finish_sweep(exp, opts, res, 0, start)
 }
 
 /// `shequ sweep` as typed: the sweep (or, with `merge`, the merge of its
 /// shards) with a progress bar over design points, then what it did, unless
 /// `quiet`.
-pub fn command(exp: &Experiment, opts: &SweepOptions, merge: &[PathBuf], quiet: bool) -> Result<(), AppError> {
-    let bar = progress_bar(exp.design().points.len() as u64, "design points", quiet);
+pub fn command(
+    exp: &Experiment,
+    opts: &SweepOptions,
+    merge: &[PathBuf],
+    quiet: bool,
+    progress_interval: std::time::Duration,
+) -> Result<(), AppError> {
+    let bar = Progress::new(
+        exp.design().points.len() as u64,
+        "design points",
+        quiet || !merge.is_empty(),
+        progress_interval,
+    );
     let report = if merge.is_empty() {
-        sweep(exp, opts, &|| bar.inc(1))?
+        sweep(exp, opts, &|| bar.inc())?
     } else {
         sweep_merge(exp, merge, opts)?
     };
-    bar.finish_and_clear();
+    bar.finish();
     if !quiet {
         if let Some(m) = &report.manifest {
             eprintln!(

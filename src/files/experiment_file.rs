@@ -23,7 +23,7 @@
 
 use crate::experiment::design::{SOBOL_MAX_DIMENSIONS, SOBOL_MAX_SAMPLES};
 use crate::experiment::spec::{set_param, DesignKind, DesignPlan, Experiment, Factor, Form};
-use crate::files::error::InputError;
+use crate::files::error::{InputError, InputWarning};
 use crate::files::scenario_file;
 use crate::model::metrics::METRICS;
 use crate::model::scenario::Scenario;
@@ -166,8 +166,15 @@ fn factor(spec: &FactorSpec) -> Result<Factor, String> {
     })
 }
 
-/// Reads and checks an experiment file and the scenarios it names.
+/// Reads and checks an experiment file and the scenarios it names (their
+/// warnings are dropped: see `load_with_warnings`).
 pub fn load(path: &Path) -> Result<Experiment, InputError> {
+    load_with_warnings(path).map(|(e, _)| e)
+}
+
+/// Reads and checks an experiment file and the scenarios it names, with the
+/// scenarios' warnings.
+pub fn load_with_warnings(path: &Path) -> Result<(Experiment, Vec<InputWarning>), InputError> {
     let text = std::fs::read_to_string(path).map_err(|e| InputError::new(path, format!("cannot read file: {e}")))?;
     let file: ExperimentFile = toml::from_str(&text).map_err(|e| scenario_file::toml_error(path, &text, &e))?;
     let at_key = |key: &str, msg: String| {
@@ -182,9 +189,11 @@ pub fn load(path: &Path) -> Result<Experiment, InputError> {
         return Err(at_key("scenarios", "list at least one scenario file".into()));
     }
     let mut scenarios = Vec::new();
+    let mut warnings: Vec<InputWarning> = Vec::new();
     for s in &file.scenarios {
         let p = dir.join(s);
-        let mut sc = scenario_file::load(&p)?;
+        let (mut sc, w) = scenario_file::load_with_warnings(&p)?;
+        warnings.extend(w.into_iter().filter(|x| !warnings.contains(x)).collect::<Vec<_>>());
         if scenarios.iter().any(|o: &Scenario| o.name == sc.name) {
             return Err(at_key(
                 "scenarios",
@@ -327,7 +336,7 @@ pub fn load(path: &Path) -> Result<Experiment, InputError> {
         path.file_stem()
             .map_or_else(|| "experiment".into(), |s| s.to_string_lossy().into_owned())
     });
-    Ok(Experiment {
+    let experiment = Experiment {
         name,
         description: file.description.clone().unwrap_or_default(),
         path: path.to_path_buf(),
@@ -337,5 +346,6 @@ pub fn load(path: &Path) -> Result<Experiment, InputError> {
         metrics,
         plan,
         factors,
-    })
+    };
+    Ok((experiment, warnings))
 }

@@ -25,21 +25,38 @@ struct Row {
     provenance: String,
 }
 
-/// Parses the jurisdictions CSV; errors name the line and column.
+/// Parses the jurisdictions CSV; errors name the line and column. Lines
+/// starting with `#` are skipped (the shipped file has none, so that other
+/// tools read it with no options; a user's file may carry comments).
 pub fn parse_jurisdictions(path: &Path, text: &str) -> Result<Vec<JurisdictionSpec>, InputError> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .comment(Some(b'#'))
-        .from_reader(text.as_bytes());
-    let bad_row = |e: csv::Error| {
-        let line = e.position().map_or(0, |p| p.line() as usize);
-        InputError::new(path, format!("bad row: {e}")).at(line, 1)
+    // Comment lines are dropped here, keeping each remaining line's number
+    // in the file, so that errors point at the line as the file has it.
+    let mut physical: Vec<usize> = Vec::new();
+    let mut plain = String::with_capacity(text.len());
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if !line.starts_with('#') {
+            physical.push(i + 1);
+            plain.push_str(line);
+        }
+    }
+    let file_line = |csv_line: u64| {
+        let k = (csv_line as usize).max(1) - 1;
+        physical.get(k).copied().unwrap_or(k + 1)
     };
-    let headers = rdr.headers().map_err(bad_row)?.clone();
+    let mut rdr = csv::ReaderBuilder::new().from_reader(plain.as_bytes());
+    let headers = rdr
+        .headers()
+        .map_err(|e| InputError::new(path, format!("bad header: {e}")).at(file_line(1), 1))?
+        .clone();
     let mut out = Vec::new();
     let mut lines = Vec::new();
     for rec in rdr.records() {
-        let rec = rec.map_err(bad_row)?;
-        let line = rec.position().map_or(out.len() + 2, |p| p.line() as usize);
+        let located = |e: csv::Error| {
+            let line = e.position().map_or(0, |p| file_line(p.line()));
+            InputError::new(path, format!("bad row: {e}")).at(line, 1)
+        };
+        let rec = rec.map_err(located)?;
+        let line = rec.position().map_or(out.len() + 2, |p| file_line(p.line()));
         let row: Row = rec
             .deserialize(Some(&headers))
             .map_err(|e| InputError::new(path, format!("bad row: {e}")).at(line, 1))?;
@@ -123,4 +140,20 @@ pub fn parse_jurisdictions(path: &Path, text: &str) -> Result<Vec<JurisdictionSp
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "name,kind,area_km2,population,committees,firms_per_10k,provenance\n";
+
+    #[test]
+    fn comment_lines_are_skipped_and_rows_keep_their_line_numbers() {
+        let text = format!("# a note\n{HEADER}A,urban,1.0,100,1,50,x\n# another\nB,urban,1.0,3,5,50,x\n");
+        let e = parse_jurisdictions(Path::new("j.csv"), &text).unwrap_err();
+        assert_eq!(e.line, Some(5), "{e}");
+        let ok = format!("# a note\n{HEADER}A,urban,1.0,100,1,50,x\n");
+        assert_eq!(parse_jurisdictions(Path::new("j.csv"), &ok).unwrap().len(), 1);
+    }
 }

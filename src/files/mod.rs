@@ -5,10 +5,12 @@
 pub mod atomic;
 pub mod error;
 pub mod experiment_file;
+pub mod input_kind;
 pub mod journal;
 pub mod jurisdictions_file;
 pub mod machine;
 pub mod manifest;
+pub mod out_dir;
 pub mod report;
 pub mod scenario_file;
 pub mod study_files;

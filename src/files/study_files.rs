@@ -4,7 +4,7 @@
 //! and the headline table printed after a run. The manifest is in
 //! `manifest.rs`; the files a run keeps while it runs are in `journal.rs`.
 
-use crate::files::atomic::{num, write_atomic};
+use crate::files::atomic::{num, seed_cell, write_atomic};
 use crate::files::error::{io_err, FileError};
 use crate::model::metrics::METRICS;
 use crate::model::rng;
@@ -38,7 +38,7 @@ pub fn write_runs(dir: &Path, scenarios: &[Scenario], results: &[Vec<RepResult>]
         c.write_record(&header).map_err(to_io)?;
         for (s, reps) in scenarios.iter().zip(results) {
             for r in reps {
-                let mut row = vec![s.name.clone(), r.replication.to_string(), r.seed.to_string()];
+                let mut row = vec![s.name.clone(), r.replication.to_string(), seed_cell(r.seed)];
                 row.extend(r.values.iter().map(|v| num(*v)));
                 c.write_record(&row).map_err(to_io)?;
             }
@@ -384,7 +384,7 @@ pub fn write_failures(
             .map_err(std::io::Error::other)?;
         for ((s, r), e) in failures {
             let seed = rng::replication_seed(seed, u64::from(*r));
-            c.write_record([scenarios[*s].name.clone(), r.to_string(), seed.to_string(), e.clone()])
+            c.write_record([scenarios[*s].name.clone(), r.to_string(), seed_cell(seed), e.clone()])
                 .map_err(std::io::Error::other)?;
         }
         c.flush()

@@ -6,7 +6,7 @@
 use crate::experiment::design::Label;
 use crate::experiment::spec::Experiment;
 use crate::experiment::sweep::{Index, ItemResult, SweepItem, SweepResult, Values};
-use crate::files::atomic::{num, write_atomic};
+use crate::files::atomic::{num, seed_cell, write_atomic};
 use crate::files::error::{io_err, FileError, InputError};
 use crate::model::metrics::METRICS;
 use crate::study::stats;
@@ -163,7 +163,7 @@ pub fn write_runs(dir: &Path, exp: &Experiment, res: &SweepResult) -> io::Result
                         p.to_string(),
                         exp.scenarios[s].name.clone(),
                         r.to_string(),
-                        res.seeds[r].to_string(),
+                        seed_cell(res.seeds[r]),
                     ];
                     row.extend(res.values[p].iter().map(|x| num(*x)));
                     row.extend(v.iter().map(|x| num(*x)));
@@ -224,29 +224,27 @@ pub fn write_summary(dir: &Path, exp: &Experiment, res: &SweepResult) -> io::Res
     })
 }
 
-/// `sensitivity.csv`: one row per target × metric × factor.
+/// `sensitivity.csv`: one row per target × metric × factor, with the
+/// columns of the design's method only (Sobol: first and total order;
+/// Morris: μ, μ*, σ).
 pub fn write_sensitivity(dir: &Path, exp: &Experiment, rows: &[(String, usize, usize, Index)]) -> io::Result<PathBuf> {
+    const KEYS: [&str; 4] = ["method", "target", "metric", "factor"];
+    const SOBOL: [&str; 6] = [
+        "first_order",
+        "first_order_ci95_low",
+        "first_order_ci95_high",
+        "total_order",
+        "total_order_ci95_low",
+        "total_order_ci95_high",
+    ];
+    const MORRIS: [&str; 5] = ["mu", "mu_star", "mu_star_ci95_low", "mu_star_ci95_high", "sigma"];
+    let morris = matches!(rows.first(), Some((_, _, _, Index::Morris(_))));
     write_atomic(dir, "sensitivity.csv", |w| {
         let mut c = csv_writer(w);
-        c.write_record([
-            "method",
-            "target",
-            "metric",
-            "factor",
-            "first_order",
-            "first_order_ci95_low",
-            "first_order_ci95_high",
-            "total_order",
-            "total_order_ci95_low",
-            "total_order_ci95_high",
-            "mu",
-            "mu_star",
-            "mu_star_ci95_low",
-            "mu_star_ci95_high",
-            "sigma",
-            "n",
-        ])
-        .map_err(io::Error::other)?;
+        let mut header: Vec<&str> = KEYS.to_vec();
+        header.extend(if morris { &MORRIS[..] } else { &SOBOL[..] });
+        header.push("n");
+        c.write_record(&header).map_err(io::Error::other)?;
         for (target, m, f, idx) in rows {
             let head = |method: &str| {
                 vec![
@@ -270,13 +268,11 @@ pub fn write_sensitivity(dir: &Path, exp: &Experiment, rows: &[(String, usize, u
                         ]
                         .map(num),
                     );
-                    r.extend(["", "", "", "", ""].map(String::from));
                     r.push(exp.plan.n.to_string());
                     r
                 }
                 Index::Morris(mi) => {
                     let mut r = head("morris");
-                    r.extend(["", "", "", "", "", ""].map(String::from));
                     r.extend([mi.mu, mi.mu_star.value, mi.mu_star.low, mi.mu_star.high, mi.sigma].map(num));
                     r.push(mi.trajectories.to_string());
                     r
