@@ -144,8 +144,16 @@ fn every_metric_has_a_label_for_the_report() {
 fn the_shipped_data_file_is_plain_csv() {
     let text = std::fs::read_to_string(common::root().join("scenarios/data/tianqiao_jurisdictions.csv")).unwrap();
     let mut lines = text.lines();
-    let fields = lines.next().unwrap().split(',').count();
-    assert_eq!(fields, 7);
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    // Every column the loader reads, in its order, and nothing else.
+    assert_eq!(
+        header,
+        [
+            "name", "kind", "area_km2", "population", "committees", "firms_per_10k",
+            "authority", "coordination", "merge_into", "provenance"
+        ]
+    );
+    let fields = header.len();
     for (i, l) in lines.enumerate() {
         assert!(
             !l.starts_with('#'),

@@ -105,7 +105,7 @@ section!(
         member_share_adults: f64 = 0.07; "share of adults", [0.0, 1.0], Estimate, "Party members among residents aged 18+";
         arriving_migrant_member_share: f64 = 0.03; "share", [0.0, 1.0], Estimate, "Party members among arriving migrants";
         initial_managed_share_unattached: f64 = 0.4; "share", [0.0, 1.0], Estimate, "Managed share of retired, laid-off and migrant members at month 0 (report: 'left to drift')";
-        link_monthly: f64 = 0.01; "1/month", [0.0, 1.0], Estimate, "Monthly probability that an unmanaged member is linked to a community party organisation";
+        link_monthly: f64 = 0.004; "1/month", [0.0, 1.0], Derived, "Monthly probability that an unmanaged member is linked to a community party organisation: the rate at which the managed share stays near its month-0 level (0.66; 0.4 of unattached members, the report's 'left to drift') over a 10-year baseline (0.01 let it climb to 0.76)";
         join_annual: f64 = 0.003; "1/year", [0.0, 1.0], Estimate, "Annual probability that a non-migrant adult under retirement age joins the party (members recruited at work are managed there)";
         delink_on_layoff: f64 = 0.5; "probability", [0.0, 1.0], Estimate, "Probability that a managed member losing their job (and work unit) becomes unmanaged";
         volunteer_hours_per_managed_month: f64 = 0.5; "hours/member/month", [0.0, 100.0], Estimate, "Volunteer hours a managed member gives their committee";
