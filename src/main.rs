@@ -70,6 +70,22 @@ enum Command {
         /// Most replications per scenario under --target-ci.
         #[arg(long, default_value_t = 1000)]
         max_reps: u32,
+        /// Probabilistic run: a TOML file of [[factors]] (experiment-file syntax); replication r
+        /// draws one value of each, the same for every scenario (e.g. scenarios/uncertainty/levers.toml).
+        #[arg(long)]
+        uncertainty: Option<PathBuf>,
+        /// Probabilistic run: a CSV of weighted parameter sets (a `weight` column and one column per
+        /// parameter path, e.g. a posterior.csv); replication r draws one row by its weight.
+        #[arg(long)]
+        parameters: Option<PathBuf>,
+        /// Effect metric of the cost-effectiveness files (frontier, ceac, evpi); cost is the net
+        /// fiscal cost against the baseline [default: satisfaction_mean].
+        #[arg(long)]
+        ce_metric: Option<String>,
+        /// Willingness-to-pay values for ceac.csv and evpi.csv, yuan per unit of effect,
+        /// comma-separated [default: 0 … twice the largest ICER of the frontier].
+        #[arg(long, value_delimiter = ',', num_args = 1..)]
+        wtp: Option<Vec<f64>>,
     },
     /// Run an experiment file: a design (grid, lhs, sobol, morris) over uncertain factors, with
     /// every scenario at every point; writes design, runs, summary, sensitivity and manifest files.
@@ -187,6 +203,10 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             target_ci,
             metric,
             max_reps,
+            uncertainty,
+            parameters,
+            ce_metric,
+            wtp,
         } => {
             let shard = cli::parse_shard(shard.as_deref(), quiet)?;
             let opts = RunOptions {
@@ -199,6 +219,12 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
                 command_line: std::env::args().collect(),
                 shard,
                 resume,
+                decision: cli::decision::DecisionOptions {
+                    uncertainty,
+                    parameters,
+                    ce_metric,
+                    wtp,
+                },
             };
             cli::run::command(&opts, target_ci.zip(metric), max_reps, quiet)
         }

@@ -74,6 +74,7 @@ fn options(scenarios: &[PathBuf], reps: u32, out: &Path, threads: usize) -> RunO
         command_line: vec![],
         shard: None,
         resume: false,
+        decision: Default::default(),
     }
 }
 
@@ -117,7 +118,7 @@ fn write_unshared(dir: &Path, scenarios: &[Scenario], reps: u32, seed: u64) {
         .map(|s| (0..reps).map(|r| runner::replicate(s, seed, r)).collect())
         .collect();
     let failed = vec![0; scenarios.len()];
-    study_files::write_runs(dir, scenarios, &results).unwrap();
+    study_files::write_runs(dir, scenarios, &results, &Default::default()).unwrap();
     study_files::write_summary(dir, scenarios, &results, &failed).unwrap();
     study_files::write_timeseries(dir, scenarios, &results).unwrap();
     study_files::write_compare(dir, scenarios, &results, 0).unwrap();

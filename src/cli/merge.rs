@@ -2,6 +2,7 @@
 //! files of the whole study, after checking that they belong to one study
 //! and cover every replication once.
 
+use crate::cli::decision::Decision;
 use crate::cli::run::{write_final, RunReport};
 use crate::cli::{io_err, AppError};
 use crate::files::error::InputError;
@@ -127,7 +128,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<
         0.0
     };
     let none = vec![0; scenarios.len()];
-    write_final(out, &scenarios, &results, &none, baseline, manifest)
+    let decision = Decision::of_shard(first)?;
+    write_final(out, &scenarios, &results, &none, baseline, manifest, &decision)
 }
 
 /// `shequ merge` as typed: the merge, then what it wrote, unless `quiet`.

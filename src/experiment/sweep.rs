@@ -116,7 +116,7 @@ pub fn run_items(
         .num_threads(threads)
         .build()
         .map_err(SweepError::Threads)?;
-    let (flat, groups) = spinup_groups(plan);
+    let flat: Vec<&Scenario> = plan.scenarios.iter().flatten().collect();
     let n_s = plan.scenarios.first().map_or(0, |s| s.len());
     let flat_items: Vec<runner::Item> = items.iter().map(|&(p, s, r)| (p * n_s + s, r)).collect();
     let on_done = |k: usize, _: &Result<runner::RepResult, String>| {
@@ -125,7 +125,7 @@ pub fn run_items(
             point_done();
         }
     };
-    let outcomes = pool.install(|| runner::run_shared(&flat, &groups, &flat_items, seed, stop, &on_done));
+    let outcomes = pool.install(|| runner::run_shared(&flat, &flat_items, seed, None, stop, &on_done));
     if stop.load(Ordering::Relaxed) {
         return Err(SweepError::Stopped);
     }

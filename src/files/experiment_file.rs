@@ -56,11 +56,11 @@ fn default_bootstrap() -> usize {
     1000
 }
 
-/// One `[[factors]]` entry as written.
+/// One `[[factors]]` entry as written (experiment and uncertainty files).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FactorSpec {
-    path: String,
+pub(crate) struct FactorSpec {
+    pub(crate) path: String,
     name: Option<String>,
     min: Option<f64>,
     max: Option<f64>,
@@ -86,7 +86,7 @@ struct ExperimentFile {
 }
 
 /// Line of the `k`-th `[[factors]]` header (1-based), for error messages.
-fn factor_line(text: &str, k: usize) -> Option<usize> {
+pub(crate) fn factor_line(text: &str, k: usize) -> Option<usize> {
     text.lines()
         .enumerate()
         .filter(|(_, l)| l.trim_start().starts_with("[[factors]]"))
@@ -94,7 +94,7 @@ fn factor_line(text: &str, k: usize) -> Option<usize> {
         .map(|(i, _)| i + 1)
 }
 
-fn factor(spec: &FactorSpec) -> Result<Factor, String> {
+pub(crate) fn factor(spec: &FactorSpec) -> Result<Factor, String> {
     let name = spec.name.clone().unwrap_or_else(|| spec.path.clone());
     let need = |v: Option<f64>, what: &str| v.ok_or_else(|| format!("`{what}` is required for this form"));
     let finite = |v: f64, what: &str| {

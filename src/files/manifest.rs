@@ -10,6 +10,7 @@ use crate::model::metrics::N_METRICS;
 use crate::model::rng;
 use crate::model::scenario::Scenario;
 use crate::study::runner::{self, RepResult};
+use crate::study::shard::SourceRecord;
 use crate::study::shard::{self, ShardManifest, ShardScenario, SourceHash};
 use serde::Serialize;
 use std::io;
@@ -82,6 +83,45 @@ pub struct Manifest {
     /// Present when `--target-ci` chose the replication count.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub adaptive: Option<AdaptiveRecord>,
+    /// Present in a probabilistic run (`--uncertainty`, `--parameters`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<UncertaintyRecord>,
+    /// How the decision statistics were computed (runs with more than one
+    /// scenario).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<DecisionRecord>,
+}
+
+/// What a probabilistic run drew, recorded in the manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct UncertaintyRecord {
+    /// `name` and `description` of the `--uncertainty` file (empty without one).
+    pub name: String,
+    pub description: String,
+    /// Each file: `kind` (`factors` or `weighted_draws`), absolute `path`, `sha256`.
+    pub sources: Vec<SourceRecord>,
+    /// Each drawn parameter (a column of runs.csv): its column `name`,
+    /// parameter `path` and `form`.
+    pub parameters: Vec<ManifestFactor>,
+    pub derivation: &'static str,
+}
+
+/// How the decision statistics of compare.csv, ranking.csv and the
+/// cost-effectiveness files were computed.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionRecord {
+    /// Resamples of compare.csv's and compare_by_group.csv's bootstrap intervals.
+    pub bootstrap_resamples: usize,
+    pub bootstrap_seed: &'static str,
+    /// `bootstrap` (joint, over replications) or `by_replication`.
+    pub rank_method: &'static str,
+    /// Resamples of the ranking bootstrap (0 by replication).
+    pub rank_resamples: usize,
+    pub ce_metric: String,
+    /// +1: the effect is the metric; −1: minus the metric (less is better).
+    pub ce_effect_sign: f64,
+    /// Whether `ceac.csv`'s λ grid is the default one (else `--wtp`).
+    pub wtp_default: bool,
 }
 
 impl Manifest {
@@ -150,6 +190,8 @@ impl Manifest {
                 0.0
             },
             adaptive: None,
+            uncertainty: None,
+            decision: None,
         }
     }
 
@@ -184,7 +226,7 @@ pub fn utc(t: std::time::SystemTime) -> String {
 }
 
 /// A factor in the manifest.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ManifestFactor {
     pub name: String,
     pub path: String,

@@ -5,6 +5,7 @@
 
 pub mod adaptive;
 pub mod compare;
+pub mod decide;
 pub mod decision;
 pub mod identity;
 pub mod roofline;

@@ -43,5 +43,6 @@ pub fn options(scenarios: &[&str], reps: u32, seed: u64, out: &Path, threads: us
         command_line: vec![],
         shard: None,
         resume: false,
+        decision: Default::default(),
     }
 }
