@@ -111,6 +111,10 @@ enum Command {
         /// Combine these shard directories (same experiment, --reps and --seed) into the final files in --out.
         #[arg(long, num_args = 1..)]
         merge: Vec<PathBuf>,
+        /// A CSV of weighted parameter sets (a posterior.csv: `weight` and one column per
+        /// parameter path); replication r draws one row, on top of every point's factor values.
+        #[arg(long)]
+        parameters: Option<PathBuf>,
     },
     /// Merge shard directories (from `run --shard`) into the final files of the whole study.
     Merge {
@@ -237,6 +241,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             quiet,
             shard,
             merge,
+            parameters,
         } => {
             let exp = cli::sweep::load_experiment(&experiment)?;
             let shard = cli::parse_shard(shard.as_deref(), quiet)?;
@@ -247,6 +252,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
                 threads,
                 command_line: std::env::args().collect(),
                 shard,
+                parameters,
             };
             cli::sweep::command(&exp, &opts, &merge, quiet)
         }

@@ -100,6 +100,7 @@ fn sweep_outputs_are_documented() {
         threads: 1,
         command_line: vec![],
         shard: None,
+        parameters: None,
     };
     cli::sweep::sweep(&e, &opts, &|| {}).unwrap();
     let metric_names: Vec<&str> = shequ::model::metrics::METRICS.iter().map(|m| m.name).collect();

@@ -36,6 +36,7 @@ fn options(out: &Path, reps: u32, threads: usize, shard: Option<Shard>) -> cli::
         threads,
         command_line: vec![],
         shard,
+        parameters: None,
     }
 }
 

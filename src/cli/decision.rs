@@ -5,14 +5,14 @@
 
 use crate::cli::AppError;
 use crate::experiment::uncertainty::{DrawTable, Uncertainty};
-use crate::files::manifest::{DecisionRecord, Manifest, ManifestFactor, UncertaintyRecord};
+use crate::files::manifest::{uncertainty_record, DecisionRecord, Manifest};
 use crate::files::uncertainty_file;
 use crate::model::metrics::{Direction, METRICS};
 use crate::model::params::Params;
-use crate::model::rng;
 use crate::model::scenario::Scenario;
 use crate::study::compare::{metric_index, BOOT_RESAMPLES};
 use crate::study::decide::{self, RankMethod, Settings};
+use crate::study::runner;
 use crate::study::shard::ShardManifest;
 use std::path::PathBuf;
 
@@ -117,38 +117,30 @@ impl Decision {
         self.uncertainty.table_of(seed, reps)
     }
 
-    /// Records the draws and the decision settings in the manifest.
-    pub fn record(&self, manifest: &mut Manifest, scenarios: usize) {
+    /// Records the draws and the decision settings in the manifest; in a
+    /// probabilistic run, the spin-up groups are those of the parameters
+    /// replication 0 draws.
+    pub fn record(&self, manifest: &mut Manifest, scenarios: &[Scenario]) {
         let u = &self.uncertainty;
+        manifest.uncertainty = uncertainty_record(u);
         if !u.is_empty() {
-            let mut parameters: Vec<ManifestFactor> = u
-                .factors
+            let drawn: Vec<Scenario> = scenarios
                 .iter()
-                .map(|f| ManifestFactor {
-                    name: f.name.clone(),
-                    path: f.path.clone(),
-                    form: f.describe(),
+                .map(|s| {
+                    let mut s = s.clone();
+                    if let Ok(p) = u.apply(&s.params, manifest.seed, 0) {
+                        s.params = p;
+                    }
+                    s
                 })
                 .collect();
-            if let Some(t) = &u.table {
-                parameters.extend(t.columns.iter().map(|c| ManifestFactor {
-                    name: c.clone(),
-                    path: c.clone(),
-                    form: format!(
-                        "weighted draws: one of {} rows by inverse CDF of the normalised weights",
-                        t.rows.len()
-                    ),
-                }));
-            }
-            manifest.uncertainty = Some(UncertaintyRecord {
-                name: u.name.clone(),
-                description: u.description.clone(),
-                sources: u.sources.clone(),
-                parameters,
-                derivation: rng::SEED_DERIVATION,
-            });
+            let refs: Vec<&Scenario> = drawn.iter().collect();
+            manifest.spinup_groups = runner::group_members(&runner::spinup_groups(&refs))
+                .into_iter()
+                .map(|g| g.into_iter().map(|i| scenarios[i].name.clone()).collect())
+                .collect();
         }
-        if scenarios > 1 {
+        if scenarios.len() > 1 {
             let m = &METRICS[self.settings.ce_metric];
             manifest.decision = Some(DecisionRecord {
                 bootstrap_resamples: BOOT_RESAMPLES,

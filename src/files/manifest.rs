@@ -4,6 +4,7 @@
 
 use crate::experiment::spec::Experiment;
 use crate::experiment::sweep::SweepResult;
+use crate::experiment::uncertainty::Uncertainty;
 use crate::files::atomic::write_json;
 use crate::files::error::{io_err, FileError, InputError};
 use crate::model::metrics::N_METRICS;
@@ -52,6 +53,8 @@ pub struct AdaptiveRecord {
     /// The widest half-width at the end (over scenarios or reform effects).
     pub half_width: f64,
     pub met: bool,
+    /// How each batch's replication count was chosen (`adaptive::SIZING`).
+    pub sizing: &'static str,
 }
 
 /// `manifest.json`: provenance and performance of a run.
@@ -104,6 +107,39 @@ pub struct UncertaintyRecord {
     /// parameter `path` and `form`.
     pub parameters: Vec<ManifestFactor>,
     pub derivation: &'static str,
+}
+
+/// The record of a probabilistic run's draws; `None` in a plain run.
+pub fn uncertainty_record(u: &Uncertainty) -> Option<UncertaintyRecord> {
+    if u.is_empty() {
+        return None;
+    }
+    let mut parameters: Vec<ManifestFactor> = u
+        .factors
+        .iter()
+        .map(|f| ManifestFactor {
+            name: f.name.clone(),
+            path: f.path.clone(),
+            form: f.describe(),
+        })
+        .collect();
+    if let Some(t) = &u.table {
+        parameters.extend(t.columns.iter().map(|c| ManifestFactor {
+            name: c.clone(),
+            path: c.clone(),
+            form: format!(
+                "weighted draws: one of {} rows by inverse CDF of the normalised weights",
+                t.rows.len()
+            ),
+        }));
+    }
+    Some(UncertaintyRecord {
+        name: u.name.clone(),
+        description: u.description.clone(),
+        sources: u.sources.clone(),
+        parameters,
+        derivation: rng::SEED_DERIVATION,
+    })
 }
 
 /// How the decision statistics of compare.csv, ranking.csv and the
@@ -267,6 +303,9 @@ pub struct SweepManifest {
     /// Per design point, per scenario: the number of its spin-up group;
     /// pairs with the same number share one spin-up per replication.
     pub spinup_group: Vec<Vec<usize>>,
+    /// Present with `--parameters`: the table drawn per replication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<UncertaintyRecord>,
 }
 
 impl SweepManifest {
@@ -322,6 +361,7 @@ impl SweepManifest {
             wall_seconds: end.duration_since(start).map(|d| d.as_secs_f64()).unwrap_or(0.0),
             person_months: res.person_months,
             spinup_group: res.spinup_group.clone(),
+            parameters: uncertainty_record(&res.parameters),
         }
     }
 
