@@ -276,7 +276,7 @@ pub(crate) fn write_final(
     } else {
         Vec::new()
     };
-    decision.record(&mut manifest, scenarios.len());
+    decision.record(&mut manifest, scenarios);
     files.push(manifest.write(dir).map_err(io_err(dir))?);
     Ok(RunReport {
         manifest,
@@ -403,11 +403,19 @@ pub fn run_adaptive(
                 replications: reps,
                 half_width: h,
                 met,
+                sizing: adaptive::SIZING,
             });
             report.manifest.write(&opts.out).map_err(io_err(&opts.out))?;
             return Ok(report);
         }
-        reps = adaptive::next_reps(reps, h, target.target_half_width, max);
+        reps = adaptive::next_reps(
+            &report.compare,
+            &report.metric_summaries,
+            &target.metric,
+            reps,
+            target.target_half_width,
+            max,
+        );
     }
 }
 
