@@ -11,6 +11,7 @@ pub mod jurisdictions_file;
 pub mod machine;
 pub mod manifest;
 pub mod report;
+pub mod report_decision;
 pub mod scenario_file;
 pub mod study_files;
 pub mod sweep_files;
