@@ -97,13 +97,17 @@ fn same_files(a: &Path, b: &Path, what: &str) {
 }
 
 /// CSV rows as (header, rows of cells).
+/// A CSV's header and rows (quoted cells, such as the unit
+/// `hours/1,000 residents/month`, read as one).
 fn csv(p: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let text = read(p);
-    let mut lines = text
-        .lines()
-        .map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>());
-    let header = lines.next().unwrap();
-    (header, lines.collect())
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (header, rows)
 }
 
 fn col(header: &[String], name: &str) -> usize {
@@ -216,7 +220,9 @@ fn identical_scenarios_differ_by_exactly_zero() {
             "diff_sd",
             "diff_se",
             "ci95_low",
-            "ci95_high"
+            "ci95_high",
+            "p_value",
+            "note"
         ]
     );
     let months = 24;
@@ -370,6 +376,7 @@ fn sweeps_share_spinups_across_scenarios_and_points() {
             threads: 2,
             command_line: vec![],
             shard,
+            parameters: None,
         };
         let whole = sub.join("whole");
         let report = cli::sweep::sweep(&exp, &opts(&whole, None), &|| {}).unwrap();
