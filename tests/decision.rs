@@ -285,7 +285,10 @@ fn frontier_ceac_and_evpi_recompute_from_costs_and_runs() {
     let mut sorted = on_frontier.clone();
     sorted.sort_unstable();
     assert_eq!(sorted, efficient, "frontier {frontier:?}");
-    assert!(on_frontier.len() >= 2, "a frontier with one strategy tests little: {frontier:?}");
+    assert!(
+        on_frontier.len() >= 2,
+        "a frontier with one strategy tests little: {frontier:?}"
+    );
     // ICERs against the previous frontier strategy, in cost order
     for w in on_frontier.windows(2) {
         let icer = (mc[w[1]] - mc[w[0]]) / (me[w[1]] - me[w[0]]);
@@ -595,11 +598,12 @@ fn bad_parameter_files_are_located_errors() {
     let small = small.to_str().unwrap();
     let out = dir.path().join("out");
     let out = out.to_str().unwrap();
-    let cases: [(&str, &str, &str, &[&str]); 7] = [
-        ("--parameters", "p1.csv", "particle,labour.layoff_annual\n0,0.03\n", &["p1.csv:1:1", "no `weight` column"]),
+    let cases: [(&str, &str, &str, &[&str]); 8] = [
+        ("--uncertainty", "u0.toml", "", &["u0.toml:1:1", "key `factors`", "empty"]),
+        ("--parameters", "p1.csv", "particle,labour.layoff_annual\n0,0.03\n", &["p1.csv:1:1", "key `weight`", "no `weight` column"]),
         ("--parameters", "p2.csv", "weight,labour.layoff_annual\n1,0.03\n-2,0.04\n", &["p2.csv:3:1", "key `weight`", "negative"]),
         ("--parameters", "p3.csv", "weight,labour.no_such\n1,0.03\n", &["p3.csv:1:2", "key `labour.no_such`", "no parameter"]),
-        ("--parameters", "p4.csv", "", &["p4.csv:1:1", "empty"]),
+        ("--parameters", "p4.csv", "", &["p4.csv:1:1", "key `weight`", "empty"]),
         ("--parameters", "p5.csv", "weight,labour.layoff_annual\n1,abc\n", &["p5.csv:2:2", "key `labour.layoff_annual`", "not a finite number"]),
         ("--parameters", "p6.csv", "weight,labour.layoff_annual\n1,7\n", &["p6.csv:2:1", "key `labour.layoff_annual`", "valid range"]),
         (

@@ -88,7 +88,10 @@ fn data_dictionary_covers_every_column_and_metric() {
         );
     }
     for key in ["uncertainty", "decision"] {
-        assert!(manifest.get(key).is_some(), "a probabilistic run's manifest has `{key}`");
+        assert!(
+            manifest.get(key).is_some(),
+            "a probabilistic run's manifest has `{key}`"
+        );
     }
     assert_eq!(manifest["schema_version"], shequ::files::manifest::SCHEMA_VERSION);
 }

@@ -265,14 +265,14 @@ pub(crate) fn write_final(
         study_files::write_timeseries(dir, scenarios, results).map_err(io_err(dir))?,
     ];
     let compare = if scenarios.len() > 1 {
-        study_files::write_compare(dir, scenarios, results, baseline).map_err(io_err(dir))?;
+        let rows = study_files::write_compare(dir, scenarios, results, baseline).map_err(io_err(dir))?;
         files.push(dir.join("compare.csv"));
         files.push(dir.join("compare_by_group.csv"));
         files.push(study_files::write_compare_timeseries(dir, scenarios, results, baseline).map_err(io_err(dir))?);
         files.extend(
             decision_files::write_all(dir, scenarios, results, baseline, &decision.settings).map_err(io_err(dir))?,
         );
-        compare::comparisons(scenarios, results, baseline)
+        rows
     } else {
         Vec::new()
     };

@@ -25,9 +25,9 @@ pub fn write_all(
         write_pairwise(dir, &decide::pairs(scenarios, results))?,
     ];
     if let Some(inputs) = decide::ce_inputs(results, baseline, settings.ce_metric) {
-        let ce = decide::cost_effect(scenarios, &inputs, settings.wtp.as_deref()).map_err(io::Error::other)?;
+        let ce = decide::cost_effect(scenarios.len(), &inputs, settings.wtp.as_deref()).map_err(io::Error::other)?;
         let metric = METRICS[settings.ce_metric].name;
-        files.push(write_frontier(dir, &ce, metric, inputs.sign)?);
+        files.push(write_frontier(dir, scenarios, &ce, metric, inputs.sign)?);
         files.push(write_ceac(dir, scenarios, &ce)?);
         files.push(write_evpi(dir, scenarios, &ce)?);
     }
@@ -60,11 +60,11 @@ pub fn write_ranking(dir: &Path, rows: &[decide::RankRow]) -> io::Result<PathBuf
                 r.scenario.clone(),
                 r.n.to_string(),
                 r.draws.to_string(),
-                opt(r.rank),
-                opt(r.mean_rank),
-                opt(r.rank_low),
-                opt(r.rank_high),
-                opt(r.p_best),
+                opt(r.ranks.rank),
+                opt(r.ranks.mean_rank),
+                opt(r.ranks.rank_low),
+                opt(r.ranks.rank_high),
+                opt(r.ranks.p_best),
             ])
             .map_err(to_io)?;
         }
@@ -94,21 +94,22 @@ pub fn write_pairwise(dir: &Path, rows: &[decide::PairRow]) -> io::Result<PathBu
         ])
         .map_err(to_io)?;
         for r in rows {
+            let p = &r.pair;
             c.write_record([
                 r.metric.to_string(),
                 r.unit.to_string(),
                 r.direction.as_str().to_string(),
                 r.scenario_a.clone(),
                 r.scenario_b.clone(),
-                r.n.to_string(),
-                opt(r.mean),
-                opt(r.sd),
-                opt(r.se),
-                opt(r.ci_low),
-                opt(r.ci_high),
-                opt(r.p_value),
-                opt(r.p_holm),
-                note(r.note),
+                p.n.to_string(),
+                opt(p.mean),
+                opt(p.sd),
+                opt(p.se),
+                opt(p.ci_low),
+                opt(p.ci_high),
+                opt(p.p_value),
+                opt(p.p_holm),
+                note(p.note),
             ])
             .map_err(to_io)?;
         }
@@ -117,7 +118,13 @@ pub fn write_pairwise(dir: &Path, rows: &[decide::PairRow]) -> io::Result<PathBu
 }
 
 /// `frontier.csv`: one row per scenario, in the frontier's order.
-pub fn write_frontier(dir: &Path, ce: &CostEffect, metric: &str, sign: f64) -> io::Result<PathBuf> {
+pub fn write_frontier(
+    dir: &Path,
+    scenarios: &[Scenario],
+    ce: &CostEffect,
+    metric: &str,
+    sign: f64,
+) -> io::Result<PathBuf> {
     write_atomic(dir, "frontier.csv", |w| {
         let mut c = csv_writer(w);
         c.write_record([
@@ -135,10 +142,10 @@ pub fn write_frontier(dir: &Path, ce: &CostEffect, metric: &str, sign: f64) -> i
         .map_err(to_io)?;
         for r in &ce.frontier {
             c.write_record([
-                r.scenario.clone(),
+                name(scenarios, Some(r.strategy)),
                 metric.to_string(),
                 num(sign),
-                r.n.to_string(),
+                ce.n.to_string(),
                 opt(r.cost),
                 opt(r.effect),
                 opt(r.inc_cost),
@@ -169,10 +176,10 @@ pub fn write_ceac(dir: &Path, scenarios: &[Scenario], ce: &CostEffect) -> io::Re
                 c.write_record([
                     num(r.wtp),
                     sc.name.clone(),
-                    r.n.to_string(),
+                    r.n_draws.to_string(),
                     opt(r.p_best.get(s).copied()),
                     opt(r.mean_nmb.get(s).copied()),
-                    name(scenarios, r.optimal),
+                    name(scenarios, r.best_expected),
                 ])
                 .map_err(to_io)?;
             }
@@ -187,8 +194,13 @@ pub fn write_evpi(dir: &Path, scenarios: &[Scenario], ce: &CostEffect) -> io::Re
         let mut c = csv_writer(w);
         c.write_record(["wtp", "n", "evpi", "optimal"]).map_err(to_io)?;
         for r in &ce.wtp {
-            c.write_record([num(r.wtp), r.n.to_string(), opt(r.evpi), name(scenarios, r.optimal)])
-                .map_err(to_io)?;
+            c.write_record([
+                num(r.wtp),
+                r.n_draws.to_string(),
+                opt(r.evpi),
+                name(scenarios, r.best_expected),
+            ])
+            .map_err(to_io)?;
         }
         c.flush()
     })

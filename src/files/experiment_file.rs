@@ -85,6 +85,41 @@ struct ExperimentFile {
     factors: Vec<FactorSpec>,
 }
 
+/// The `[[factors]]` of a file (`text` read from `path`): each one's form,
+/// not `world.*` or `generator.*` (the world's structure fixes the random
+/// streams), no parameter twice, and whatever `check` says; errors located
+/// at the entry's header.
+pub(crate) fn factors_of(
+    path: &Path,
+    text: &str,
+    specs: &[FactorSpec],
+    check: impl Fn(&Factor) -> Result<(), String>,
+) -> Result<Vec<Factor>, InputError> {
+    let mut factors: Vec<Factor> = Vec::new();
+    for (k, spec) in specs.iter().enumerate() {
+        let locate = |msg: String| {
+            let mut e = InputError::new(path, msg).key(format!("factors[{k}] ({})", spec.path));
+            if let Some(l) = factor_line(text, k) {
+                e = e.at(l, 1);
+            }
+            e
+        };
+        let f = factor(spec).map_err(&locate)?;
+        let root = f.path.split('.').next().unwrap_or("");
+        if root == "world" || root == "generator" {
+            return Err(locate(
+                "the world's structure cannot be a factor (it fixes the random streams); use separate scenarios".into(),
+            ));
+        }
+        if factors.iter().any(|o| o.path == f.path || o.name == f.name) {
+            return Err(locate("this parameter is already a factor".into()));
+        }
+        check(&f).map_err(&locate)?;
+        factors.push(f);
+    }
+    Ok(factors)
+}
+
 /// Line of the `k`-th `[[factors]]` header (1-based), for error messages.
 pub(crate) fn factor_line(text: &str, k: usize) -> Option<usize> {
     text.lines()
@@ -218,34 +253,15 @@ pub fn load(path: &Path) -> Result<Experiment, InputError> {
             })
             .collect::<Result<Vec<_>, _>>()?,
     };
-    let mut factors = Vec::new();
-    for (k, spec) in file.factors.iter().enumerate() {
-        let locate = |msg: String| {
-            let mut e = InputError::new(path, msg).key(format!("factors[{k}] ({})", spec.path));
-            if let Some(l) = factor_line(&text, k) {
-                e = e.at(l, 1);
-            }
-            e
-        };
-        let f = factor(spec).map_err(&locate)?;
-        let root = f.path.split('.').next().unwrap_or("");
-        if root == "world" || root == "generator" {
-            return Err(locate(
-                "the world's structure cannot be a factor (it fixes the random streams); use separate scenarios".into(),
-            ));
-        }
-        if factors.iter().any(|o: &Factor| o.path == f.path || o.name == f.name) {
-            return Err(locate("this parameter is already a factor".into()));
-        }
+    let factors = factors_of(path, &text, &file.factors, |f| {
         // Every corner of the factor's support must give valid parameters.
         for u in [0.0, 0.5, 1.0] {
             for s in &scenarios {
-                set_param(&s.params, &f.path, f.value(u))
-                    .map_err(|m| locate(format!("in scenario `{}`: {m}", s.name)))?;
+                set_param(&s.params, &f.path, f.value(u)).map_err(|m| format!("in scenario `{}`: {m}", s.name))?;
             }
         }
-        factors.push(f);
-    }
+        Ok(())
+    })?;
     if factors.is_empty() {
         return Err(at_key("factors", "list at least one [[factors]] entry".into()));
     }

@@ -2,7 +2,7 @@
 //! `--target-ci`, what the adaptive loop did) and of a sweep, and `shard.json`
 //! of a shard, with how a scenario's files are recorded in them.
 
-use crate::experiment::spec::Experiment;
+use crate::experiment::spec::{Experiment, Factor};
 use crate::experiment::sweep::SweepResult;
 use crate::experiment::uncertainty::Uncertainty;
 use crate::files::atomic::write_json;
@@ -114,15 +114,7 @@ pub fn uncertainty_record(u: &Uncertainty) -> Option<UncertaintyRecord> {
     if u.is_empty() {
         return None;
     }
-    let mut parameters: Vec<ManifestFactor> = u
-        .factors
-        .iter()
-        .map(|f| ManifestFactor {
-            name: f.name.clone(),
-            path: f.path.clone(),
-            form: f.describe(),
-        })
-        .collect();
+    let mut parameters: Vec<ManifestFactor> = u.factors.iter().map(ManifestFactor::of).collect();
     if let Some(t) = &u.table {
         parameters.extend(t.columns.iter().map(|c| ManifestFactor {
             name: c.clone(),
@@ -269,6 +261,16 @@ pub struct ManifestFactor {
     pub form: String,
 }
 
+impl ManifestFactor {
+    pub fn of(f: &Factor) -> ManifestFactor {
+        ManifestFactor {
+            name: f.name.clone(),
+            path: f.path.clone(),
+            form: f.describe(),
+        }
+    }
+}
+
 /// `manifest.json` of a sweep.
 #[derive(Debug, Serialize)]
 pub struct SweepManifest {
@@ -336,15 +338,7 @@ impl SweepManifest {
             trajectories: exp.plan.trajectories,
             bootstrap_resamples: exp.plan.bootstrap,
             points: res.values.len(),
-            factors: exp
-                .factors
-                .iter()
-                .map(|f| ManifestFactor {
-                    name: f.name.clone(),
-                    path: f.path.clone(),
-                    form: f.describe(),
-                })
-                .collect(),
+            factors: exp.factors.iter().map(ManifestFactor::of).collect(),
             scenarios: exp.scenarios.iter().map(|s| s.name.clone()).collect(),
             spinup_months: exp
                 .scenarios

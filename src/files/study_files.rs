@@ -238,19 +238,20 @@ fn write_compare_rows(dir: &Path, name: &str, rows: &[CompareRow], with_split: b
     })
 }
 
-/// `compare.csv` and `compare_by_group.csv`.
+/// `compare.csv`, `compare_by_group.csv` and `costs.csv`; returns
+/// compare.csv's rows.
 pub fn write_compare(
     dir: &Path,
     scenarios: &[Scenario],
     results: &[Vec<RepResult>],
     baseline: usize,
-) -> io::Result<()> {
+) -> io::Result<Vec<CompareRow>> {
     let rows = compare::comparisons(scenarios, results, baseline);
     write_compare_rows(dir, "compare.csv", &rows, false)?;
     let by_group = compare::group_comparisons(scenarios, results, baseline);
     write_compare_rows(dir, "compare_by_group.csv", &by_group, true)?;
     write_costs(dir, scenarios, results, baseline)?;
-    Ok(())
+    Ok(rows)
 }
 
 /// `costs.csv`: each reform's accounts against the baseline, per replication.

@@ -21,7 +21,7 @@
 use crate::experiment::spec::Factor;
 use crate::experiment::uncertainty::{At, DrawError, Uncertainty, WeightedTable};
 use crate::files::error::InputError;
-use crate::files::experiment_file::{factor, factor_line, FactorSpec};
+use crate::files::experiment_file::{factor_line, factors_of, FactorSpec};
 use crate::files::scenario_file;
 use crate::model::params::Params;
 use crate::study::shard::{SourceKind, SourceRecord};
@@ -74,26 +74,11 @@ fn bad_path(path: &str) -> Option<String> {
 pub fn load_factors(path: &Path) -> Result<(String, String, Vec<Factor>, SourceRecord), InputError> {
     let text = read(path)?;
     let file: UncertaintyFile = toml::from_str(&text).map_err(|e| scenario_file::toml_error(path, &text, &e))?;
-    let mut factors: Vec<Factor> = Vec::new();
-    for (k, spec) in file.factors.iter().enumerate() {
-        let locate = |msg: String| {
-            let mut e = InputError::new(path, msg).key(format!("factors[{k}] ({})", spec.path));
-            if let Some(l) = factor_line(&text, k) {
-                e = e.at(l, 1);
-            }
-            e
-        };
-        let f = factor(spec).map_err(&locate)?;
-        if let Some(why) = bad_path(&f.path) {
-            return Err(locate(why));
-        }
-        if factors.iter().any(|o| o.path == f.path || o.name == f.name) {
-            return Err(locate("this parameter is already a factor".into()));
-        }
-        factors.push(f);
-    }
+    let factors = factors_of(path, &text, &file.factors, |f| bad_path(&f.path).map_or(Ok(()), Err))?;
     if factors.is_empty() {
-        let mut e = InputError::new(path, "list at least one [[factors]] entry").key("factors");
+        let mut e = InputError::new(path, "list at least one [[factors]] entry")
+            .key("factors")
+            .at(1, 1);
         if text.trim().is_empty() {
             e.message = "the file is empty: list at least one [[factors]] entry".into();
         }
@@ -120,7 +105,8 @@ pub fn load_table(path: &Path, factors: &[Factor]) -> Result<(WeightedTable, Sou
             path,
             "the file is empty: expected a header with a `weight` column and one column per parameter path",
         )
-        .at(1, 1));
+        .at(1, 1)
+        .key("weight"));
     }
     let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
     let header: Vec<String> = rdr
@@ -139,6 +125,7 @@ pub fn load_table(path: &Path, factors: &[Factor]) -> Result<(WeightedTable, Sou
             format!("no `weight` column (the header has: {})", header.join(", ")),
         )
         .at(1, 1)
+        .key("weight")
     })?;
     let mut params: Vec<usize> = Vec::new();
     for (i, h) in header.iter().enumerate() {

@@ -13,8 +13,7 @@
 use crate::model::metrics::{Direction, METRICS};
 use crate::model::scenario::Scenario;
 use crate::study::compare::{self, boot_seed};
-use crate::study::decision::cea::{self, CeStatus};
-use crate::study::decision::intervals::RowNote;
+use crate::study::decision::cea::{self, IcerRow};
 use crate::study::decision::{pairwise, ranking, DecisionError};
 use crate::study::runner::RepResult;
 use crate::study::stats;
@@ -83,7 +82,7 @@ fn replications(results: &[Vec<RepResult>]) -> usize {
         .unwrap_or(0)
 }
 
-/// One row of `ranking.csv`.
+/// One row of `ranking.csv`: a scenario's ranks on one metric.
 #[derive(Debug, Clone)]
 pub struct RankRow {
     pub metric: &'static str,
@@ -94,11 +93,7 @@ pub struct RankRow {
     pub n: usize,
     /// Rankings summarised: bootstrap resamples or replications.
     pub draws: usize,
-    pub rank: Option<f64>,
-    pub mean_rank: Option<f64>,
-    pub rank_low: Option<f64>,
-    pub rank_high: Option<f64>,
-    pub p_best: Option<f64>,
+    pub ranks: ranking::ScenarioRank,
 }
 
 /// Rankings of the scenarios on every metric with a direction:
@@ -120,26 +115,20 @@ pub fn rankings(scenarios: &[Scenario], results: &[Vec<RepResult>], method: Rank
         };
         // The matrix is rectangular by construction.
         let Ok(r) = r else { continue };
-        for row in r.rows {
-            out.push(RankRow {
-                metric: m.name,
-                direction: m.direction,
-                method,
-                scenario: scenarios[row.scenario].name.clone(),
-                n: r.n,
-                draws: r.draws,
-                rank: row.rank,
-                mean_rank: row.mean_rank,
-                rank_low: row.rank_low,
-                rank_high: row.rank_high,
-                p_best: row.p_best,
-            });
-        }
+        out.extend(r.rows.into_iter().map(|ranks| RankRow {
+            metric: m.name,
+            direction: m.direction,
+            method,
+            scenario: scenarios[ranks.scenario].name.clone(),
+            n: r.n,
+            draws: r.draws,
+            ranks,
+        }));
     }
     out
 }
 
-/// One row of `pairwise.csv`: scenario b − scenario a.
+/// One row of `pairwise.csv`: scenario b − scenario a on one metric.
 #[derive(Debug, Clone)]
 pub struct PairRow {
     pub metric: &'static str,
@@ -147,16 +136,9 @@ pub struct PairRow {
     pub direction: Direction,
     pub scenario_a: String,
     pub scenario_b: String,
-    pub n: usize,
-    pub mean: Option<f64>,
-    pub sd: Option<f64>,
-    pub se: Option<f64>,
-    pub ci_low: Option<f64>,
-    pub ci_high: Option<f64>,
-    pub p_value: Option<f64>,
-    /// Holm over the pairs of this metric with a defined p.
-    pub p_holm: Option<f64>,
-    pub note: Option<RowNote>,
+    /// The paired difference, its interval, p and Holm-adjusted p over the
+    /// pairs of this metric.
+    pub pair: pairwise::PairRow,
 }
 
 /// Every pair a < b of scenarios (command-line order) on every metric:
@@ -169,21 +151,13 @@ pub fn pairs(scenarios: &[Scenario], results: &[Vec<RepResult>]) -> Vec<PairRow>
         let Ok(rows) = pairwise::pairwise(&v, 0.95, stats::difference_bounds(m)) else {
             continue;
         };
-        out.extend(rows.into_iter().map(|p| PairRow {
+        out.extend(rows.into_iter().map(|pair| PairRow {
             metric: m.name,
             unit: m.unit,
             direction: m.direction,
-            scenario_a: scenarios[p.i].name.clone(),
-            scenario_b: scenarios[p.j].name.clone(),
-            n: p.n,
-            mean: p.mean,
-            sd: p.sd,
-            se: p.se,
-            ci_low: p.ci_low,
-            ci_high: p.ci_high,
-            p_value: p.p_value,
-            p_holm: p.p_holm,
-            note: p.note,
+            scenario_a: scenarios[pair.i].name.clone(),
+            scenario_b: scenarios[pair.j].name.clone(),
+            pair,
         }));
     }
     out
@@ -243,38 +217,14 @@ pub fn ce_inputs(results: &[Vec<RepResult>], baseline: usize, metric: usize) -> 
     })
 }
 
-/// One row of `frontier.csv`.
-#[derive(Debug, Clone)]
-pub struct FrontierRow {
-    pub scenario: String,
-    pub n: usize,
-    pub cost: Option<f64>,
-    pub effect: Option<f64>,
-    pub inc_cost: Option<f64>,
-    pub inc_effect: Option<f64>,
-    pub icer: Option<f64>,
-    pub status: CeStatus,
-}
-
-/// One λ of `ceac.csv` and `evpi.csv`.
-#[derive(Debug, Clone)]
-pub struct WtpRow {
-    pub wtp: f64,
-    pub n: usize,
-    /// Per scenario: share of replications where it has the highest NMB.
-    pub p_best: Vec<f64>,
-    /// Per scenario: mean NMB.
-    pub mean_nmb: Vec<f64>,
-    /// The scenario with the highest mean NMB (the frontier strategy at λ).
-    pub optimal: Option<usize>,
-    pub evpi: Option<f64>,
-}
-
-/// The cost-effectiveness tables of a study.
+/// The cost-effectiveness tables of a study: the ICER table (rows in
+/// `cea::calculate_icers`'s order; `strategy` indexes the scenarios) over
+/// `n` complete replications, and one `cea::WtpRow` per λ.
 #[derive(Debug, Clone)]
 pub struct CostEffect {
-    pub frontier: Vec<FrontierRow>,
-    pub wtp: Vec<WtpRow>,
+    pub n: usize,
+    pub frontier: Vec<IcerRow>,
+    pub wtp: Vec<cea::WtpRow>,
     /// Whether the λ grid is the default one (`default_wtp`).
     pub default_grid: bool,
 }
@@ -283,48 +233,21 @@ pub struct CostEffect {
 /// (`cea::psa_means`, `cea::calculate_icers`), and the CEAC, expected NMB,
 /// optimal strategy and EVPI at each λ of `wtp` (`cea::ceac`; the default
 /// grid of `default_wtp` when `None`). Errors: a λ that is not finite.
-pub fn cost_effect(
-    scenarios: &[Scenario],
-    inputs: &CeInputs,
-    wtp: Option<&[f64]>,
-) -> Result<CostEffect, DecisionError> {
+pub fn cost_effect(scenarios: usize, inputs: &CeInputs, wtp: Option<&[f64]>) -> Result<CostEffect, DecisionError> {
     let means = cea::psa_means(&inputs.cost, &inputs.effect)?;
-    let (n, mc, me) = match &means {
-        Some(m) => (m.n_draws, m.cost.clone(), m.effect.clone()),
-        None => (0, vec![f64::NAN; scenarios.len()], vec![f64::NAN; scenarios.len()]),
+    let (n, mc, me) = match means {
+        Some(m) => (m.n_draws, m.cost, m.effect),
+        None => (0, vec![f64::NAN; scenarios], vec![f64::NAN; scenarios]),
     };
-    let icers = cea::calculate_icers(&mc, &me)?;
-    let frontier: Vec<FrontierRow> = icers
-        .iter()
-        .map(|r| FrontierRow {
-            scenario: scenarios[r.strategy].name.clone(),
-            n,
-            cost: r.cost,
-            effect: r.effect,
-            inc_cost: r.inc_cost,
-            inc_effect: r.inc_effect,
-            icer: r.icer,
-            status: r.status,
-        })
-        .collect();
+    let frontier = cea::calculate_icers(&mc, &me)?;
     let grid = match wtp {
         Some(w) => w.to_vec(),
         None => default_wtp(&frontier, &mc, &me),
     };
-    let rows = cea::ceac(&inputs.cost, &inputs.effect, &grid)?;
     Ok(CostEffect {
+        n,
+        wtp: cea::ceac(&inputs.cost, &inputs.effect, &grid)?,
         frontier,
-        wtp: rows
-            .into_iter()
-            .map(|r| WtpRow {
-                wtp: r.wtp,
-                n: r.n_draws,
-                p_best: r.p_best,
-                mean_nmb: r.mean_nmb,
-                optimal: r.best_expected,
-                evpi: r.evpi,
-            })
-            .collect(),
         default_grid: wtp.is_none(),
     })
 }
@@ -338,7 +261,7 @@ pub const DEFAULT_WTP_STEPS: usize = 50;
 /// 1, 2 or 5 × 10^k; without a positive ICER on the frontier (one strategy
 /// dominates), twice the largest |mean Δcost / mean Δeffect| of a scenario
 /// against the least costly one; without that either, 1.
-pub fn default_wtp(frontier: &[FrontierRow], cost: &[f64], effect: &[f64]) -> Vec<f64> {
+pub fn default_wtp(frontier: &[IcerRow], cost: &[f64], effect: &[f64]) -> Vec<f64> {
     let icers: Vec<f64> = frontier
         .iter()
         .filter_map(|r| r.icer)
@@ -381,6 +304,7 @@ fn nice_ceiling(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::study::decision::cea::CeStatus;
 
     #[test]
     fn nice_ceilings() {
@@ -393,9 +317,8 @@ mod tests {
 
     #[test]
     fn the_default_grid_spans_the_frontier() {
-        let row = |icer: Option<f64>, status| FrontierRow {
-            scenario: String::new(),
-            n: 1,
+        let row = |icer: Option<f64>, status| IcerRow {
+            strategy: 0,
             cost: Some(0.0),
             effect: Some(0.0),
             inc_cost: None,
