@@ -598,7 +598,8 @@ fn bad_parameter_files_are_located_errors() {
     let small = small.to_str().unwrap();
     let out = dir.path().join("out");
     let out = out.to_str().unwrap();
-    let cases: [(&str, &str, &str, &[&str]); 8] = [
+    let cases: [(&str, &str, &str, &[&str]); 9] = [
+        ("--parameters", "p8.csv", "weight,simulation.months\n1,30\n", &["p8.csv:1:2", "key `simulation.months`", "cannot be drawn"]),
         ("--uncertainty", "u0.toml", "", &["u0.toml:1:1", "key `factors`", "empty"]),
         ("--parameters", "p1.csv", "particle,labour.layoff_annual\n0,0.03\n", &["p1.csv:1:1", "key `weight`", "no `weight` column"]),
         ("--parameters", "p2.csv", "weight,labour.layoff_annual\n1,0.03\n-2,0.04\n", &["p2.csv:3:1", "key `weight`", "negative"]),

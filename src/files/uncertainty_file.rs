@@ -57,13 +57,20 @@ fn record(kind: SourceKind, path: &Path, text: &str) -> SourceRecord {
     }
 }
 
-/// Why a path cannot be drawn: not a parameter, or part of the world's
-/// structure (which fixes the random streams).
+/// Why a path cannot be drawn: not a parameter, part of the world's
+/// structure (which fixes the random streams), or a `simulation.*` setting
+/// (every replication must cover the same months at the same scale).
 fn bad_path(path: &str) -> Option<String> {
     let root = path.split('.').next().unwrap_or("");
     if root == "world" || root == "generator" {
         return Some(
             "the world's structure cannot be drawn (it fixes the random streams); use separate scenarios".into(),
+        );
+    }
+    if root == "simulation" {
+        return Some(
+            "the simulation's settings cannot be drawn (every replication covers the same months at the same scale)"
+                .into(),
         );
     }
     let known = Params::default().describe().into_iter().any(|i| i.path == path);
