@@ -78,6 +78,22 @@ enum Command {
         /// Most replications per scenario under --target-ci.
         #[arg(long, default_value_t = 1000)]
         max_reps: u32,
+        /// Probabilistic run: a TOML file of [[factors]] (experiment-file syntax); replication r
+        /// draws one value of each, the same for every scenario (e.g. scenarios/uncertainty/levers.toml).
+        #[arg(long)]
+        uncertainty: Option<PathBuf>,
+        /// Probabilistic run: a CSV of weighted parameter sets (a `weight` column and one column per
+        /// parameter path, e.g. a posterior.csv); replication r draws one row by its weight.
+        #[arg(long)]
+        parameters: Option<PathBuf>,
+        /// Effect metric of the cost-effectiveness files (frontier, ceac, evpi); cost is the net
+        /// fiscal cost against the baseline [default: satisfaction_mean].
+        #[arg(long)]
+        ce_metric: Option<String>,
+        /// Willingness-to-pay values for ceac.csv and evpi.csv, yuan per unit of effect,
+        /// comma-separated [default: 0 … twice the largest ICER of the frontier].
+        #[arg(long, value_delimiter = ',', num_args = 1..)]
+        wtp: Option<Vec<f64>>,
     },
     /// Run an experiment file: a design (grid, lhs, sobol, morris) over uncertain factors, with
     /// every scenario at every point; writes design, runs, summary, sensitivity and manifest files.
@@ -112,6 +128,10 @@ enum Command {
         /// Combine these shard directories (same experiment, --reps and --seed) into the final files in --out.
         #[arg(long, num_args = 1..)]
         merge: Vec<PathBuf>,
+        /// A CSV of weighted parameter sets (a posterior.csv: `weight` and one column per
+        /// parameter path); replication r draws one row, on top of every point's factor values.
+        #[arg(long)]
+        parameters: Option<PathBuf>,
     },
     /// Merge shard directories (from `run --shard`) into the final files of the whole study.
     Merge {
@@ -223,6 +243,10 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             target_ci,
             metric,
             max_reps,
+            uncertainty,
+            parameters,
+            ce_metric,
+            wtp,
         } => {
             let shard = cli::parse_shard(shard.as_deref(), quiet)?;
             let opts = RunOptions {
@@ -236,6 +260,12 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
                 shard,
                 resume,
                 force,
+                decision: cli::decision::DecisionOptions {
+                    uncertainty,
+                    parameters,
+                    ce_metric,
+                    wtp,
+                },
             };
             let reporting = cli::run::Reporting {
                 quiet,
@@ -254,6 +284,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             progress_interval,
             shard,
             merge,
+            parameters,
         } => {
             let (exp, warnings) = cli::sweep::load_experiment_warned(&experiment)?;
             cli::print_warnings(&warnings);
@@ -266,6 +297,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
                 command_line: std::env::args().collect(),
                 shard,
                 force,
+                parameters,
             };
             cli::sweep::command(&exp, &opts, &merge, quiet, interval(progress_interval)?)
         }

@@ -28,13 +28,19 @@ fn data_dictionary_covers_every_column_and_metric() {
         "the metric table in docs/outputs.md is stale: regenerate it with `shequ metrics`"
     );
     let dir = tempfile::tempdir().unwrap();
-    let opts = common::options(
+    let mut opts = common::options(
         &["tests/data/small.toml", "scenarios/reforms/raise_stipends.toml"],
         2,
         1,
         dir.path(),
         1,
     );
+    // A probabilistic run, so that its columns and manifest keys are checked too.
+    opts.decision.uncertainty = Some(common::write(
+        dir.path(),
+        "draws.toml",
+        "[[factors]]\npath = \"cadres.pay_elasticity\"\nmin = 0.5\nmax = 1.5\n",
+    ));
     let mut loaded = cli::load_scenarios(&opts.scenarios).unwrap();
     loaded[1].params.simulation = loaded[0].params.simulation.clone();
     cli::run::run(&opts, &loaded, &|| {}).unwrap();
@@ -46,6 +52,12 @@ fn data_dictionary_covers_every_column_and_metric() {
         "compare.csv",
         "compare_by_group.csv",
         "compare_timeseries.csv",
+        "costs.csv",
+        "ranking.csv",
+        "pairwise.csv",
+        "frontier.csv",
+        "ceac.csv",
+        "evpi.csv",
     ] {
         let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
         let header = text.lines().next().unwrap();
@@ -57,8 +69,8 @@ fn data_dictionary_covers_every_column_and_metric() {
         };
         let section = after_header(&doc, &format!("## `{section_file}`"));
         for col in header.split(',') {
-            if metric_names.contains(&col) {
-                continue; // runs.csv: one column per metric, in the metric table
+            if metric_names.contains(&col) || col == "cadres.pay_elasticity" {
+                continue; // runs.csv: one column per metric, in the metric table, and per drawn parameter
             }
             assert!(
                 section.contains(&format!("`{col}`")),
@@ -73,6 +85,12 @@ fn data_dictionary_covers_every_column_and_metric() {
         assert!(
             section.contains(&format!("`{key}`")),
             "manifest key `{key}` is not documented"
+        );
+    }
+    for key in ["uncertainty", "decision"] {
+        assert!(
+            manifest.get(key).is_some(),
+            "a probabilistic run's manifest has `{key}`"
         );
     }
     assert_eq!(manifest["schema_version"], shequ::files::manifest::SCHEMA_VERSION);
@@ -101,6 +119,7 @@ fn sweep_outputs_are_documented() {
         command_line: vec![],
         shard: None,
         force: false,
+        parameters: None,
     };
     cli::sweep::sweep(&e, &opts, &|| {}).unwrap();
     let metric_names: Vec<&str> = shequ::model::metrics::METRICS.iter().map(|m| m.name).collect();
@@ -149,8 +168,16 @@ fn the_shipped_data_file_is_plain_csv() {
     assert_eq!(
         header,
         [
-            "name", "kind", "area_km2", "population", "committees", "firms_per_10k",
-            "authority", "coordination", "merge_into", "provenance"
+            "name",
+            "kind",
+            "area_km2",
+            "population",
+            "committees",
+            "firms_per_10k",
+            "authority",
+            "coordination",
+            "merge_into",
+            "provenance"
         ]
     );
     let fields = header.len();

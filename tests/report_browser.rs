@@ -214,6 +214,7 @@ fn study_and_sweep_reports_render_whole_in_headless_chromium() {
         command_line: vec![],
         shard: None,
         force: false,
+        parameters: None,
     };
     cli::sweep::sweep(&e, &sopts, &|| {}).unwrap();
     let sweep_page = cli::report::report(&sweep_dir, None).unwrap();

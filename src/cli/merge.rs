@@ -2,6 +2,7 @@
 //! files of the whole study, after checking that they belong to one study
 //! and cover every replication once.
 
+use crate::cli::decision::Decision;
 use crate::cli::run::{prepare_out, write_final, RunReport};
 use crate::cli::AppError;
 use crate::files::error::InputError;
@@ -138,7 +139,8 @@ pub fn merge_into(dirs: &[PathBuf], out: &Path, command_line: Vec<String>, force
         0.0
     };
     let none = vec![0; scenarios.len()];
-    write_final(out, &scenarios, &results, &none, baseline, manifest)
+    let decision = Decision::of_shard(first)?;
+    write_final(out, &scenarios, &results, &none, baseline, manifest, &decision)
 }
 
 fn same_dir(a: &Path, b: &Path) -> bool {

@@ -4,6 +4,7 @@
 //! what several commands share.
 
 pub mod calibrate;
+pub mod decision;
 pub mod diff;
 pub mod merge;
 pub mod metrics;

@@ -8,7 +8,7 @@ use crate::experiment::spec::Experiment;
 use crate::experiment::sweep::{self, SweepError, SweepResult};
 use crate::files::error::{InputError, InputWarning};
 use crate::files::manifest::SweepManifest;
-use crate::files::{experiment_file, sweep_files};
+use crate::files::{experiment_file, sweep_files, uncertainty_file};
 use crate::study::shard::Shard;
 use std::path::{Path, PathBuf};
 
@@ -25,6 +25,9 @@ pub struct SweepOptions {
     pub shard: Option<Shard>,
     /// Replace a finished sweep in `out` (`--force`): its outputs are removed first.
     pub force: bool,
+    /// `--parameters FILE.csv`: weighted parameter sets (a posterior), one
+    /// row drawn per replication on top of each point's factor values.
+    pub parameters: Option<PathBuf>,
 }
 
 /// What a finished sweep reports.
@@ -61,7 +64,7 @@ pub fn sweep(exp: &Experiment, opts: &SweepOptions, point_done: &(dyn Fn() + Syn
     let dir = &opts.out;
     prepare_out(dir, opts.force, false)?;
     let start = std::time::SystemTime::now();
-    let plan = sweep::plan(exp, opts.reps).map_err(|e| sweep_error(exp, threads, e))?;
+    let plan = plan(exp, opts)?;
     let items = match opts.shard {
         Some(sh) => sh.select(&plan.items),
         None => plan.items.clone(),
@@ -71,6 +74,7 @@ pub fn sweep(exp: &Experiment, opts: &SweepOptions, point_done: &(dyn Fn() + Syn
     if let Some(sh) = opts.shard {
         let header = sweep_files::ShardHeader {
             experiment_sha256: exp.sha256.clone(),
+            parameters_sha256: parameters_sha256(&plan),
             reps: opts.reps,
             seed: opts.seed,
             index: sh.index,
@@ -85,6 +89,36 @@ pub fn sweep(exp: &Experiment, opts: &SweepOptions, point_done: &(dyn Fn() + Syn
     }
     let res = sweep::assemble(plan, opts.seed, results);
     finish_sweep(exp, opts, res, threads, start)
+}
+
+/// The sweep's plan, with the `--parameters` draws loaded and checked.
+fn plan(exp: &Experiment, opts: &SweepOptions) -> Result<sweep::Plan, AppError> {
+    let parameters = uncertainty_file::load(None, opts.parameters.as_deref())?;
+    if let Some(t) = &parameters.table {
+        if let Some(c) = t.columns.iter().find(|c| exp.factors.iter().any(|f| &f.path == *c)) {
+            let path = opts.parameters.clone().unwrap_or_default();
+            return Err(AppError::Input(
+                InputError::new(
+                    &path,
+                    "this parameter is also a factor of the experiment: draw it from one source",
+                )
+                .at(1, 1)
+                .key(c.clone()),
+            ));
+        }
+    }
+    let plan = sweep::plan_with(exp, opts.reps, parameters).map_err(|e| sweep_error(exp, 1, e))?;
+    sweep::check_draws(&plan, opts.seed)
+        .map_err(|e| AppError::Input(uncertainty_file::locate(&plan.parameters, &e)))?;
+    Ok(plan)
+}
+
+/// The SHA-256 of the `--parameters` table, `-` without one.
+fn parameters_sha256(plan: &sweep::Plan) -> String {
+    plan.parameters
+        .sources
+        .first()
+        .map_or_else(|| "-".to_string(), |s| s.sha256.clone())
 }
 
 fn sweep_error(exp: &Experiment, threads: usize, e: SweepError) -> AppError {
@@ -137,7 +171,7 @@ fn finish_sweep(
 /// count and seed, and cover every item exactly once.
 pub fn sweep_merge(exp: &Experiment, dirs: &[PathBuf], opts: &SweepOptions) -> Result<SweepReport, AppError> {
     let start = std::time::SystemTime::now();
-    let plan = sweep::plan(exp, opts.reps).map_err(|e| sweep_error(exp, 1, e))?;
+    let plan = plan(exp, opts)?;
     let index = |(p, s, r): sweep::SweepItem| (p * exp.scenarios.len() + s) * opts.reps as usize + r as usize;
     let mut slots: Vec<Option<sweep::ItemResult>> = vec![None; plan.items.len()];
     let mut count = None;
@@ -147,6 +181,12 @@ pub fn sweep_merge(exp: &Experiment, dirs: &[PathBuf], opts: &SweepOptions) -> R
         let usage = |m: String| AppError::Usage(format!("{}: {m}", path.display()));
         if h.experiment_sha256 != exp.sha256 {
             return Err(usage(format!("it ran a different version of {}", exp.path.display())));
+        }
+        if h.parameters_sha256 != parameters_sha256(&plan) {
+            return Err(usage(
+                "it drew its parameters from another --parameters table (or none): give the merge the shards' --parameters"
+                    .into(),
+            ));
         }
         if h.reps != opts.reps || h.seed != opts.seed {
             return Err(usage(format!(

@@ -6,3 +6,4 @@ pub mod design;
 pub mod sensitivity;
 pub mod spec;
 pub mod sweep;
+pub mod uncertainty;

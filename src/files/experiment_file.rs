@@ -56,11 +56,11 @@ fn default_bootstrap() -> usize {
     1000
 }
 
-/// One `[[factors]]` entry as written.
+/// One `[[factors]]` entry as written (experiment and uncertainty files).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FactorSpec {
-    path: String,
+pub(crate) struct FactorSpec {
+    pub(crate) path: String,
     name: Option<String>,
     min: Option<f64>,
     max: Option<f64>,
@@ -85,8 +85,43 @@ struct ExperimentFile {
     factors: Vec<FactorSpec>,
 }
 
+/// The `[[factors]]` of a file (`text` read from `path`): each one's form,
+/// not `world.*` or `generator.*` (the world's structure fixes the random
+/// streams), no parameter twice, and whatever `check` says; errors located
+/// at the entry's header.
+pub(crate) fn factors_of(
+    path: &Path,
+    text: &str,
+    specs: &[FactorSpec],
+    check: impl Fn(&Factor) -> Result<(), String>,
+) -> Result<Vec<Factor>, InputError> {
+    let mut factors: Vec<Factor> = Vec::new();
+    for (k, spec) in specs.iter().enumerate() {
+        let locate = |msg: String| {
+            let mut e = InputError::new(path, msg).key(format!("factors[{k}] ({})", spec.path));
+            if let Some(l) = factor_line(text, k) {
+                e = e.at(l, 1);
+            }
+            e
+        };
+        let f = factor(spec).map_err(&locate)?;
+        let root = f.path.split('.').next().unwrap_or("");
+        if root == "world" || root == "generator" {
+            return Err(locate(
+                "the world's structure cannot be a factor (it fixes the random streams); use separate scenarios".into(),
+            ));
+        }
+        if factors.iter().any(|o| o.path == f.path || o.name == f.name) {
+            return Err(locate("this parameter is already a factor".into()));
+        }
+        check(&f).map_err(&locate)?;
+        factors.push(f);
+    }
+    Ok(factors)
+}
+
 /// Line of the `k`-th `[[factors]]` header (1-based), for error messages.
-fn factor_line(text: &str, k: usize) -> Option<usize> {
+pub(crate) fn factor_line(text: &str, k: usize) -> Option<usize> {
     text.lines()
         .enumerate()
         .filter(|(_, l)| l.trim_start().starts_with("[[factors]]"))
@@ -94,7 +129,7 @@ fn factor_line(text: &str, k: usize) -> Option<usize> {
         .map(|(i, _)| i + 1)
 }
 
-fn factor(spec: &FactorSpec) -> Result<Factor, String> {
+pub(crate) fn factor(spec: &FactorSpec) -> Result<Factor, String> {
     let name = spec.name.clone().unwrap_or_else(|| spec.path.clone());
     let need = |v: Option<f64>, what: &str| v.ok_or_else(|| format!("`{what}` is required for this form"));
     let finite = |v: f64, what: &str| {
@@ -227,34 +262,15 @@ pub fn load_with_warnings(path: &Path) -> Result<(Experiment, Vec<InputWarning>)
             })
             .collect::<Result<Vec<_>, _>>()?,
     };
-    let mut factors = Vec::new();
-    for (k, spec) in file.factors.iter().enumerate() {
-        let locate = |msg: String| {
-            let mut e = InputError::new(path, msg).key(format!("factors[{k}] ({})", spec.path));
-            if let Some(l) = factor_line(&text, k) {
-                e = e.at(l, 1);
-            }
-            e
-        };
-        let f = factor(spec).map_err(&locate)?;
-        let root = f.path.split('.').next().unwrap_or("");
-        if root == "world" || root == "generator" {
-            return Err(locate(
-                "the world's structure cannot be a factor (it fixes the random streams); use separate scenarios".into(),
-            ));
-        }
-        if factors.iter().any(|o: &Factor| o.path == f.path || o.name == f.name) {
-            return Err(locate("this parameter is already a factor".into()));
-        }
+    let factors = factors_of(path, &text, &file.factors, |f| {
         // Every corner of the factor's support must give valid parameters.
         for u in [0.0, 0.5, 1.0] {
             for s in &scenarios {
-                set_param(&s.params, &f.path, f.value(u))
-                    .map_err(|m| locate(format!("in scenario `{}`: {m}", s.name)))?;
+                set_param(&s.params, &f.path, f.value(u)).map_err(|m| format!("in scenario `{}`: {m}", s.name))?;
             }
         }
-        factors.push(f);
-    }
+        Ok(())
+    })?;
     if factors.is_empty() {
         return Err(at_key("factors", "list at least one [[factors]] entry".into()));
     }

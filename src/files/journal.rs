@@ -5,6 +5,7 @@
 //! working folder `.shequ/` (`out_dir.rs`), and the runs.csv that grows with
 //! them in the output folder itself.
 
+use crate::experiment::uncertainty::DrawTable;
 use crate::files::atomic::{num, seed_cell, write_atomic, write_json};
 use crate::files::error::{io_err, FileError, InputError};
 use crate::files::out_dir::work_dir;
@@ -70,9 +71,20 @@ pub fn read_journal(dir: &Path) -> Result<Vec<Stored>, FileError> {
     store::read(&text).map_err(|(line, e)| InputError::new(&p, e).at(line, 1).into())
 }
 
-/// A row of runs.csv: scenario, replication, seed, then every metric.
-pub fn runs_row(name: &str, r: &RepResult) -> Vec<String> {
+/// The header of runs.csv: scenario, replication, seed, the drawn
+/// parameters of a probabilistic run, then every metric.
+pub fn runs_header(draws: &DrawTable) -> Vec<String> {
+    let mut header = vec!["scenario".to_string(), "replication".into(), "seed".into()];
+    header.extend(draws.names.iter().cloned());
+    header.extend(METRICS.iter().map(|m| m.name.to_string()));
+    header
+}
+
+/// A row of runs.csv: scenario, replication, seed, the replication's drawn
+/// parameters (none in a plain run), then every metric.
+pub fn runs_row(name: &str, r: &RepResult, draws: &DrawTable) -> Vec<String> {
     let mut row = vec![name.to_string(), r.replication.to_string(), seed_cell(r.seed)];
+    row.extend(draws.values(r.replication).iter().map(|v| num(*v)));
     row.extend(r.values.iter().map(|v| num(*v)));
     row
 }
@@ -82,13 +94,14 @@ pub fn runs_row(name: &str, r: &RepResult) -> Vec<String> {
 pub struct Streams {
     journal: File,
     runs: Option<csv::Writer<File>>,
+    draws: DrawTable,
 }
 
 impl Streams {
     /// Rewrites the journal in `dir` with the replications kept (so a
     /// half-written last line is dropped) and opens it to grow as
     /// replications finish; with `runs`, starts runs.csv with the kept rows.
-    pub fn open(dir: &Path, kept: &[(usize, &str, &RepResult)], runs: bool) -> io::Result<Streams> {
+    pub fn open(dir: &Path, kept: &[(usize, &str, &RepResult)], runs: bool, draws: &DrawTable) -> io::Result<Streams> {
         let work = work_dir(dir);
         std::fs::create_dir_all(&work)?;
         write_atomic(&work, store::FILE, |w| store::write_all(w, kept.iter().copied()))?;
@@ -104,11 +117,9 @@ impl Streams {
             let mut w = csv::WriterBuilder::new()
                 .terminator(csv::Terminator::Any(b'\n'))
                 .from_writer(f);
-            let mut header = vec!["scenario".to_string(), "replication".into(), "seed".into()];
-            header.extend(METRICS.iter().map(|m| m.name.to_string()));
-            w.write_record(&header).map_err(io::Error::other)?;
+            w.write_record(runs_header(draws)).map_err(io::Error::other)?;
             for (_, name, r) in kept {
-                w.write_record(runs_row(name, r)).map_err(io::Error::other)?;
+                w.write_record(runs_row(name, r, draws)).map_err(io::Error::other)?;
             }
             w.flush()?;
             Some(w)
@@ -118,6 +129,7 @@ impl Streams {
         Ok(Streams {
             journal,
             runs: streaming_runs,
+            draws: draws.clone(),
         })
     }
 
@@ -128,7 +140,7 @@ impl Streams {
         let mut result = journal.write_all(line.as_bytes()).and_then(|_| journal.flush());
         if let Some(w) = self.runs.as_mut() {
             result = result
-                .and_then(|_| w.write_record(runs_row(name, r)).map_err(io::Error::other))
+                .and_then(|_| w.write_record(runs_row(name, r, &self.draws)).map_err(io::Error::other))
                 .and_then(|_| w.flush());
         }
         result
@@ -155,7 +167,7 @@ mod tests {
             person_months: 3,
         };
         let (a, b) = (r(0), r(1));
-        let mut s = Streams::open(&dir, &[(1, "x", &a)], true).unwrap();
+        let mut s = Streams::open(&dir, &[(1, "x", &a)], true, &DrawTable::default()).unwrap();
         s.append(0, "y", &b).unwrap();
         drop(s);
         let stored = read_journal(&dir).unwrap();

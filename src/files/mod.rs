@@ -3,6 +3,7 @@
 //! manifests, the journal of a running study and the HTML report out.
 
 pub mod atomic;
+pub mod decision_files;
 pub mod error;
 pub mod experiment_file;
 pub mod input_kind;
@@ -12,6 +13,8 @@ pub mod machine;
 pub mod manifest;
 pub mod out_dir;
 pub mod report;
+pub mod report_decision;
 pub mod scenario_file;
 pub mod study_files;
 pub mod sweep_files;
+pub mod uncertainty_file;

@@ -44,5 +44,6 @@ pub fn options(scenarios: &[&str], reps: u32, seed: u64, out: &Path, threads: us
         shard: None,
         resume: false,
         force: false,
+        decision: Default::default(),
     }
 }
