@@ -59,16 +59,16 @@ fn default_bootstrap() -> usize {
 /// One `[[factors]]` entry as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FactorSpec {
-    path: String,
-    name: Option<String>,
-    min: Option<f64>,
-    max: Option<f64>,
-    values: Option<Vec<f64>>,
-    distribution: Option<String>,
-    mean: Option<f64>,
-    sd: Option<f64>,
-    mode: Option<f64>,
+pub(crate) struct FactorSpec {
+    pub(crate) path: String,
+    pub(crate) name: Option<String>,
+    pub(crate) min: Option<f64>,
+    pub(crate) max: Option<f64>,
+    pub(crate) values: Option<Vec<f64>>,
+    pub(crate) distribution: Option<String>,
+    pub(crate) mean: Option<f64>,
+    pub(crate) sd: Option<f64>,
+    pub(crate) mode: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -94,7 +94,8 @@ fn factor_line(text: &str, k: usize) -> Option<usize> {
         .map(|(i, _)| i + 1)
 }
 
-fn factor(spec: &FactorSpec) -> Result<Factor, String> {
+/// A factor from its entry (also a fit file's prior, `files/fit_file.rs`).
+pub(crate) fn factor(spec: &FactorSpec) -> Result<Factor, String> {
     let name = spec.name.clone().unwrap_or_else(|| spec.path.clone());
     let need = |v: Option<f64>, what: &str| v.ok_or_else(|| format!("`{what}` is required for this form"));
     let finite = |v: f64, what: &str| {

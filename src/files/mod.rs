@@ -5,6 +5,8 @@
 pub mod atomic;
 pub mod error;
 pub mod experiment_file;
+pub mod fit_file;
+pub mod fit_files;
 pub mod journal;
 pub mod jurisdictions_file;
 pub mod machine;

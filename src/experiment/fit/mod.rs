@@ -48,8 +48,11 @@ pub mod population;
 pub mod prior;
 pub mod rejection;
 pub mod seeding;
+pub mod simulator;
 pub mod smc;
+pub mod spec;
 pub mod stats;
+pub mod summary;
 pub mod target;
 mod wire;
 

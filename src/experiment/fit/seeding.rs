@@ -9,6 +9,7 @@ use rand_pcg::Pcg64Mcg;
 const DOMAIN_PROPOSAL_LO: u64 = 0x7072_6f70_6f73_616c; // "proposal"
 const DOMAIN_PROPOSAL_HI: u64 = 0x7072_6f70_6f73_6168;
 const DOMAIN_SIMULATION: u64 = 0x7369_6d75_6c61_7465; // "simulate"
+const DOMAIN_PREDICTIVE: u64 = 0x7072_6564_6963_7420; // "predict "
 
 /// The splitmix64 finaliser (Steele, Lea & Flood 2014): a bijection on u64
 /// with full avalanche, so nearby inputs give unrelated outputs.
@@ -40,6 +41,19 @@ pub fn proposal_stream(seed: u64, generation: u64, index: u64) -> Pcg64Mcg {
 /// The seed handed to the simulator for candidate `index` in `generation`.
 pub fn simulation_seed(seed: u64, generation: u64, index: u64) -> u64 {
     mix(seed, DOMAIN_SIMULATION, generation, index)
+}
+
+/// The stream that picks the posterior predictive draws' particles.
+pub fn predictive_stream(seed: u64) -> Pcg64Mcg {
+    let lo = mix(seed, DOMAIN_PREDICTIVE, u64::MAX, 0);
+    let hi = mix(seed, DOMAIN_PREDICTIVE, u64::MAX, 1);
+    Pcg64Mcg::new((u128::from(hi) << 64) | u128::from(lo))
+}
+
+/// The simulation seed of posterior predictive draw `k`: unrelated to every
+/// candidate's seed, so the check uses fresh randomness.
+pub fn predictive_seed(seed: u64, k: u64) -> u64 {
+    mix(seed, DOMAIN_PREDICTIVE, 0, k)
 }
 
 #[cfg(test)]

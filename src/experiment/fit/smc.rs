@@ -558,6 +558,42 @@ impl Smc {
         &self.targets
     }
 
+    /// The checkpoint as a JSON value (floats of the state as bit
+    /// patterns, as in [`Smc::checkpoint`]), to embed in a larger document;
+    /// [`Smc::resume`] reads its text (`value.to_string()`) back.
+    pub fn checkpoint_value(&self) -> Result<serde_json::Value, FitError> {
+        let out = CheckpointOut {
+            format: CHECKPOINT_FORMAT,
+            setup_fingerprint: self.fingerprint()?,
+            setup: Setup {
+                config: &self.config,
+                prior: &self.prior,
+                targets: &self.targets,
+            },
+            state: &self.state,
+        };
+        serde_json::to_value(&out).map_err(|e| FitError::Checkpoint(e.to_string()))
+    }
+
+    /// Acceptances of the generation being built so far (batches absorbed in full).
+    pub fn accepted_in_generation(&self) -> usize {
+        self.state.accepted.len()
+    }
+
+    /// Candidates simulated in the generation being built (batches absorbed in full).
+    pub fn simulated_in_generation(&self) -> u64 {
+        self.state.gen_simulated
+    }
+
+    /// The pending batch as (generation, first candidate index, candidates
+    /// still lacking a result); `None` when no batch is pending.
+    pub fn pending(&self) -> Option<(u32, u64, usize)> {
+        self.state.pending.as_ref().map(|b| {
+            let missing = b.results.iter().filter(|r| r.is_none()).count();
+            (b.candidates[0].generation, b.candidates[0].index, missing)
+        })
+    }
+
     /// The generation being built (the last completed one once stopped).
     pub fn generation(&self) -> u32 {
         self.state.generation
@@ -631,8 +667,9 @@ impl Smc {
         }
     }
 
-    /// Candidates the current generation needs to accept.
-    fn wanted(&self) -> usize {
+    /// Candidates the current generation needs to accept (N, or generation
+    /// 0's pool ⌈N/q⌉).
+    pub fn wanted(&self) -> usize {
         if self.state.generation == 0 {
             self.config.initial_pool()
         } else {
