@@ -96,6 +96,9 @@ enum Command {
         #[arg(long, num_args = 1..)]
         merge: Vec<PathBuf>,
     },
+    /// Calibrate uncertain parameters to facts by ABC-SMC (a fit file: scenario, priors, targets,
+    /// algorithm); writes posterior.csv (for `run --parameters`), generations.csv, predictive.csv, fit.html.
+    Fit(cli::fit::FitArgs),
     /// Merge shard directories (from `run --shard`) into the final files of the whole study.
     Merge {
         /// Shard output directories.
@@ -224,6 +227,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             };
             cli::sweep::command(&exp, &opts, &merge, quiet)
         }
+        Command::Fit(args) => cli::fit::dispatch(args),
         Command::Merge { dirs, out, quiet } => cli::merge::command(&dirs, &out, std::env::args().collect(), quiet),
         Command::Params { scenario, format } => {
             cli::params::command(scenario.as_deref(), matches!(format, Format::Csv))

@@ -5,6 +5,7 @@
 
 pub mod calibrate;
 pub mod diff;
+pub mod fit;
 pub mod merge;
 pub mod metrics;
 pub mod params;

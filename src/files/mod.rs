@@ -7,6 +7,7 @@ pub mod error;
 pub mod experiment_file;
 pub mod fit_file;
 pub mod fit_files;
+pub mod fit_report;
 pub mod journal;
 pub mod jurisdictions_file;
 pub mod machine;
