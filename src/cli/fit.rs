@@ -27,8 +27,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime};
 
-/// Seconds between checkpoints while a batch runs.
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(10);
+/// Seconds between checkpoints while a batch runs (`--checkpoint-seconds`).
+pub const CHECKPOINT_SECONDS: f64 = 10.0;
 /// Seconds between progress lines when stderr is not a terminal.
 const LINE_EVERY: Duration = Duration::from_secs(15);
 
@@ -59,6 +59,9 @@ pub struct FitArgs {
     /// No progress bar, lines or table.
     #[arg(long)]
     pub quiet: bool,
+    /// Seconds between checkpoints while a batch runs (every batch's end is one too).
+    #[arg(long, default_value_t = CHECKPOINT_SECONDS, hide = true)]
+    pub checkpoint_seconds: f64,
 }
 
 /// `shequ fit` or `shequ fit --merge`, from the command line.
@@ -79,6 +82,7 @@ pub fn dispatch(args: FitArgs) -> Result<(), AppError> {
         quiet: args.quiet,
         command_line,
         pause_after_generations: None,
+        checkpoint_every: Duration::from_secs_f64(args.checkpoint_seconds.max(0.0).min(1e9)),
     };
     command(&opts)
 }
@@ -97,6 +101,8 @@ pub struct FitOptions {
     /// Stop (as if interrupted, checkpoint written) once this many
     /// generations are complete: for tests and schedulers with time limits.
     pub pause_after_generations: Option<u32>,
+    /// Time between checkpoints while a batch runs.
+    pub checkpoint_every: Duration,
 }
 
 impl FitOptions {
@@ -110,6 +116,7 @@ impl FitOptions {
             quiet: true,
             command_line: Vec::new(),
             pause_after_generations: None,
+            checkpoint_every: Duration::from_secs_f64(CHECKPOINT_SECONDS),
         }
     }
 }
@@ -412,7 +419,7 @@ fn drive(
                 base_sim + done,
                 loaded.smc.simulations() + done,
             );
-            if error.is_none() && last_write.elapsed() >= CHECKPOINT_EVERY {
+            if error.is_none() && last_write.elapsed() >= opts.checkpoint_every {
                 let res = loaded
                     .smc
                     .absorb(std::mem::take(&mut buffer))

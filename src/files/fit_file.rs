@@ -376,7 +376,7 @@ fn finite(key: &'static str, v: f64) -> Result<f64, EntryError> {
 fn prior(spec: &PriorSpec, valid: (f64, f64)) -> Result<FitParam, EntryError> {
     let (vmin, vmax) = valid;
     let range = format!(
-        "the valid range of `{}` is [{vmin}, {vmax}] (see `shequ params`)",
+        "the valid range [{vmin}, {vmax}] of `{}` (see `shequ params`)",
         spec.path
     );
     // Truncation bounds: the parameter's range, narrowed by min/max when given.
@@ -394,13 +394,17 @@ fn prior(spec: &PriorSpec, valid: (f64, f64)) -> Result<FitParam, EntryError> {
             .unwrap_or(vmax)
             .min(vmax);
         if lo >= hi {
-            return Err((Some("min"), format!("the truncation [{lo}, {hi}] is empty: {range}")));
+            return Err((
+                Some("min"),
+                format!("the truncation [{lo}, {hi}] is empty within {range}"),
+            ));
         }
         Ok((lo, hi))
     };
     let inside = |lo: f64, hi: f64| -> Result<(), EntryError> {
         if lo < vmin || hi > vmax {
-            return Err((Some("min"), format!("the prior [{lo}, {hi}] reaches outside {range}")));
+            let key = if lo < vmin { "min" } else { "max" };
+            return Err((Some(key), format!("the prior [{lo}, {hi}] reaches outside {range}")));
         }
         Ok(())
     };
