@@ -64,6 +64,15 @@ pub struct FitArgs {
     pub checkpoint_seconds: f64,
 }
 
+/// `--checkpoint-seconds` as a duration (NaN and negatives: 0).
+fn checkpoint_every(seconds: f64) -> Duration {
+    if seconds.is_nan() || seconds <= 0.0 {
+        Duration::ZERO
+    } else {
+        Duration::from_secs_f64(seconds.min(1e9))
+    }
+}
+
 /// `shequ fit` or `shequ fit --merge`, from the command line.
 pub fn dispatch(args: FitArgs) -> Result<(), AppError> {
     let command_line: Vec<String> = std::env::args().collect();
@@ -82,7 +91,7 @@ pub fn dispatch(args: FitArgs) -> Result<(), AppError> {
         quiet: args.quiet,
         command_line,
         pause_after_generations: None,
-        checkpoint_every: Duration::from_secs_f64(args.checkpoint_seconds.max(0.0).min(1e9)),
+        checkpoint_every: checkpoint_every(args.checkpoint_seconds),
     };
     command(&opts)
 }
