@@ -321,23 +321,41 @@ fn synthetic_truth_is_recovered() {
 fn assert_documented(out: &Path) {
     let doc = std::fs::read_to_string(common::root().join("docs/outputs.md")).unwrap();
     let section = |header: &str| -> String {
-        let start = doc.find(header).unwrap_or_else(|| panic!("docs/outputs.md lacks {header}"));
+        let start = doc
+            .find(header)
+            .unwrap_or_else(|| panic!("docs/outputs.md lacks {header}"));
         let rest = &doc[start + header.len()..];
         rest[..rest.find("\n#").unwrap_or(rest.len())].to_string()
     };
-    let generic = |col: &str| PATHS.contains(&col) || col.starts_with("d_") || col.starts_with("committee_admin") || col.starts_with("cadre_turnover");
-    for file in ["posterior.csv", "generations.csv", "predictive.csv", "predictive_draws.csv"] {
+    let generic = |col: &str| {
+        PATHS.contains(&col)
+            || col.starts_with("d_")
+            || col.starts_with("committee_admin")
+            || col.starts_with("cadre_turnover")
+    };
+    for file in [
+        "posterior.csv",
+        "generations.csv",
+        "predictive.csv",
+        "predictive_draws.csv",
+    ] {
         let sec = section(&format!("### fit `{file}`"));
         let text = std::fs::read_to_string(out.join(file)).unwrap();
         for col in text.lines().next().unwrap().split(',') {
-            assert!(generic(col) || sec.contains(&format!("`{col}`")), "{file}: column `{col}` is not documented");
+            assert!(
+                generic(col) || sec.contains(&format!("`{col}`")),
+                "{file}: column `{col}` is not documented"
+            );
         }
     }
     let sec = section("### fit `manifest.json`");
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     for key in manifest.as_object().unwrap().keys() {
-        assert!(sec.contains(&format!("`{key}`")), "manifest key `{key}` is not documented");
+        assert!(
+            sec.contains(&format!("`{key}`")),
+            "manifest key `{key}` is not documented"
+        );
     }
 }
 

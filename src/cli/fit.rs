@@ -407,6 +407,7 @@ fn drive(
         let mut progress: Option<Progress> = None;
         let mut t0 = Instant::now();
         let mut last_write = Instant::now();
+        let before = loaded.smc.history().len();
         let skipped = simulator::simulate_streaming(&fit, &batch, pool, &STOP, |r| {
             match &r.outcome {
                 Ok(s) => {
@@ -449,7 +450,6 @@ fn drive(
         if let Some(e) = error {
             return Err(e);
         }
-        let before = loaded.smc.history().len();
         if !buffer.is_empty() {
             progress = Some(loaded.smc.absorb(buffer).map_err(usage)?);
         }
