@@ -169,6 +169,11 @@ import csv, sys
 def rows(path):
     with open(path, newline="") as f:
         r = list(csv.reader(f))
+    # The seed column is decimal in schema version 1 (the committed study)
+    # and 0x-hex from version 2 on: compare the numbers.
+    s = r[0].index("seed")
+    for x in r[1:]:
+        x[s] = int(x[s], 0)
     return r[0], {(x[0], x[1]): x for x in r[1:] if x[1] in ("0", "1")}
 h1, committed = rows(sys.argv[1])
 h2, new = rows(sys.argv[2])

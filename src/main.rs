@@ -39,7 +39,8 @@ enum Command {
         /// Master seed; replication r of every scenario uses the same derived seed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Output directory.
+        /// Output directory. One that holds a finished study is refused (exit 2) unless
+        /// --force or --resume.
         #[arg(long, default_value = "shequ-out")]
         out: PathBuf,
         /// Worker threads (0 = all cores). Results do not depend on it.
@@ -48,13 +49,20 @@ enum Command {
         /// Name of the scenario the others are compared with.
         #[arg(long)]
         baseline: Option<String>,
-        /// No progress bar and no table.
+        /// No progress, no table and no list of files written (errors and warnings still print).
         #[arg(long)]
         quiet: bool,
         /// Continue an interrupted run in --out: finished replications are kept,
         /// the rest are run, and the final files equal an uninterrupted run's.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "force")]
         resume: bool,
+        /// Replace a finished study in --out: its outputs (report.html included) are removed first.
+        #[arg(long)]
+        force: bool,
+        /// Seconds between progress lines when stderr is not a terminal (a log file,
+        /// nohup, a notebook); 0 = none. On a terminal a progress bar is drawn instead.
+        #[arg(long, default_value_t = cli::PROGRESS_INTERVAL_S, value_name = "SECONDS")]
+        progress_interval: f64,
         /// Run only shard I of N of the (scenario, replication) items, e.g. 3/8, or `slurm`
         /// to take I and N from SLURM_ARRAY_TASK_ID/COUNT/MIN; combine shards with `shequ merge`.
         #[arg(long)]
@@ -70,6 +78,22 @@ enum Command {
         /// Most replications per scenario under --target-ci.
         #[arg(long, default_value_t = 1000)]
         max_reps: u32,
+        /// Probabilistic run: a TOML file of [[factors]] (experiment-file syntax); replication r
+        /// draws one value of each, the same for every scenario (e.g. scenarios/uncertainty/levers.toml).
+        #[arg(long)]
+        uncertainty: Option<PathBuf>,
+        /// Probabilistic run: a CSV of weighted parameter sets (a `weight` column and one column per
+        /// parameter path, e.g. a posterior.csv); replication r draws one row by its weight.
+        #[arg(long)]
+        parameters: Option<PathBuf>,
+        /// Effect metric of the cost-effectiveness files (frontier, ceac, evpi); cost is the net
+        /// fiscal cost against the baseline [default: satisfaction_mean].
+        #[arg(long)]
+        ce_metric: Option<String>,
+        /// Willingness-to-pay values for ceac.csv and evpi.csv, yuan per unit of effect,
+        /// comma-separated [default: 0 … twice the largest ICER of the frontier].
+        #[arg(long, value_delimiter = ',', num_args = 1..)]
+        wtp: Option<Vec<f64>>,
     },
     /// Run an experiment file: a design (grid, lhs, sobol, morris) over uncertain factors, with
     /// every scenario at every point; writes design, runs, summary, sensitivity and manifest files.
@@ -79,15 +103,24 @@ enum Command {
         /// Replications per scenario at each design point.
         #[arg(long, default_value_t = 10)]
         reps: u32,
+        /// Master seed; replication r at every point and of every scenario uses the same derived seed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Output directory. One that holds a finished sweep is refused (exit 2) unless --force.
         #[arg(long, default_value = "shequ-sweep")]
         out: PathBuf,
         /// Worker threads (0 = all cores). Results do not depend on it.
         #[arg(long, default_value_t = 0)]
         threads: usize,
+        /// No progress and no list of files written (errors and warnings still print).
         #[arg(long)]
         quiet: bool,
+        /// Replace a finished sweep in --out: its outputs (report.html included) are removed first.
+        #[arg(long)]
+        force: bool,
+        /// Seconds between progress lines when stderr is not a terminal; 0 = none.
+        #[arg(long, default_value_t = cli::PROGRESS_INTERVAL_S, value_name = "SECONDS")]
+        progress_interval: f64,
         /// Run only shard I of N of the sweep's (point, scenario, replication) items (or `slurm`);
         /// writes sweep_shard.tsv to --out. Combine with --merge.
         #[arg(long, conflicts_with = "merge")]
@@ -95,6 +128,10 @@ enum Command {
         /// Combine these shard directories (same experiment, --reps and --seed) into the final files in --out.
         #[arg(long, num_args = 1..)]
         merge: Vec<PathBuf>,
+        /// A CSV of weighted parameter sets (a posterior.csv: `weight` and one column per
+        /// parameter path); replication r draws one row, on top of every point's factor values.
+        #[arg(long)]
+        parameters: Option<PathBuf>,
     },
     /// Calibrate uncertain parameters to facts by ABC-SMC (a fit file: scenario, priors, targets,
     /// algorithm); writes posterior.csv (for `run --parameters`), generations.csv, predictive.csv, fit.html.
@@ -104,9 +141,14 @@ enum Command {
         /// Shard output directories.
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
-        /// Output directory for the merged files.
+        /// Output directory for the merged files. One that holds a finished study is
+        /// refused (exit 2) unless --force.
         #[arg(long, default_value = "shequ-out")]
         out: PathBuf,
+        /// Replace a finished study in --out: its outputs (report.html included) are removed first.
+        #[arg(long)]
+        force: bool,
+        /// No table and no list of files written.
         #[arg(long)]
         quiet: bool,
     },
@@ -114,13 +156,22 @@ enum Command {
     Params {
         /// Scenario whose values to show (defaults when absent).
         scenario: Option<PathBuf>,
+        /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Markdown)]
         format: Format,
     },
-    /// Print the resolved parameters that differ between two scenarios.
-    Diff { a: PathBuf, b: PathBuf },
-    /// Write report.html (charts and tables, self-contained) from a run's output directory.
+    /// Print the resolved parameters that differ between two scenarios, and what each
+    /// lever that one of them switches on sets.
+    Diff {
+        /// First scenario file (e.g. scenarios/baseline.toml).
+        a: PathBuf,
+        /// Second scenario file (e.g. scenarios/reforms/raise_stipends.toml).
+        b: PathBuf,
+    },
+    /// Write report.html (charts and tables, self-contained) from the output directory
+    /// of a run, a merge or a sweep.
     Report {
+        /// Output directory of a finished run, merge or sweep (its --out).
         dir: PathBuf,
         /// Scenarios for the fan charts, comma-separated (default: baseline and the three that move satisfaction most).
         #[arg(long, value_delimiter = ',')]
@@ -137,6 +188,7 @@ enum Command {
         /// Replications to run (in parallel when --threads > 1).
         #[arg(long, default_value_t = 1)]
         reps: u32,
+        /// Master seed of the run.
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Threads for the run (0 = all cores); figures are per thread.
@@ -149,10 +201,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Check scenario files without running them.
+    /// Check scenario and experiment files without running them (the kind is told by the
+    /// content); prints warnings, e.g. for a lever's settings without `enabled = true`.
     Validate {
+        /// Scenario or experiment files (TOML).
         #[arg(required = true)]
-        scenarios: Vec<PathBuf>,
+        files: Vec<PathBuf>,
     },
 }
 
@@ -187,9 +241,15 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             quiet,
             shard,
             resume,
+            force,
+            progress_interval,
             target_ci,
             metric,
             max_reps,
+            uncertainty,
+            parameters,
+            ce_metric,
+            wtp,
         } => {
             let shard = cli::parse_shard(shard.as_deref(), quiet)?;
             let opts = RunOptions {
@@ -202,8 +262,19 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
                 command_line: std::env::args().collect(),
                 shard,
                 resume,
+                force,
+                decision: cli::decision::DecisionOptions {
+                    uncertainty,
+                    parameters,
+                    ce_metric,
+                    wtp,
+                },
             };
-            cli::run::command(&opts, target_ci.zip(metric), max_reps, quiet)
+            let reporting = cli::run::Reporting {
+                quiet,
+                progress_interval: interval(progress_interval)?,
+            };
+            cli::run::command(&opts, target_ci.zip(metric), max_reps, reporting)
         }
         Command::Sweep {
             experiment,
@@ -212,10 +283,14 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             out,
             threads,
             quiet,
+            force,
+            progress_interval,
             shard,
             merge,
+            parameters,
         } => {
-            let exp = cli::sweep::load_experiment(&experiment)?;
+            let (exp, warnings) = cli::sweep::load_experiment_warned(&experiment)?;
+            cli::print_warnings(&warnings);
             let shard = cli::parse_shard(shard.as_deref(), quiet)?;
             let opts = SweepOptions {
                 reps,
@@ -224,11 +299,18 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
                 threads,
                 command_line: std::env::args().collect(),
                 shard,
+                force,
+                parameters,
             };
-            cli::sweep::command(&exp, &opts, &merge, quiet)
+            cli::sweep::command(&exp, &opts, &merge, quiet, interval(progress_interval)?)
         }
         Command::Fit(args) => cli::fit::dispatch(args),
-        Command::Merge { dirs, out, quiet } => cli::merge::command(&dirs, &out, std::env::args().collect(), quiet),
+        Command::Merge {
+            dirs,
+            out,
+            force,
+            quiet,
+        } => cli::merge::command(&dirs, &out, std::env::args().collect(), force, quiet),
         Command::Params { scenario, format } => {
             cli::params::command(scenario.as_deref(), matches!(format, Format::Csv))
         }
@@ -246,6 +328,15 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             cli::metrics::command();
             Ok(())
         }
-        Command::Validate { scenarios } => cli::validate::command(&scenarios),
+        Command::Validate { files } => cli::validate::command(&files),
     }
+}
+
+/// `--progress-interval SECONDS` as a duration.
+fn interval(seconds: f64) -> Result<std::time::Duration, AppError> {
+    std::time::Duration::try_from_secs_f64(seconds).map_err(|_| {
+        AppError::Usage(format!(
+            "--progress-interval {seconds}: expected a number of seconds ≥ 0 (e.g. 30)"
+        ))
+    })
 }

@@ -176,3 +176,91 @@ fn age_bands_above_the_maximum_age_are_rejected() {
     assert_eq!(e.key.as_deref(), Some("demography.age_band_shares"), "{msg}");
     assert!(msg.contains("max_age_years"), "{msg}");
 }
+
+#[test]
+fn bad_optional_jurisdiction_columns_are_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "# a comment line\nname,kind,area_km2,population,committees,firms_per_10k,authority,coordination,merge_into,provenance\n";
+    let ok = "B,urban,1.0,100,1,50,,,,estimate\nF,fringe,9.0,100,1,50,0.3,0.3,,estimate\n";
+    // (row, key, expected words); the bad row is on line 3 (after the comment and header).
+    let cases = [
+        ("A,urban,1.0,100,1,50,1.5,,,estimate\n", "authority", "[0, 1]"),
+        ("A,urban,1.0,100,1,50,,-0.1,,estimate\n", "coordination", "[0, 1]"),
+        (
+            "A,urban,1.0,100,1,50,,,Nowhere,estimate\n",
+            "merge_into",
+            "no jurisdiction",
+        ),
+        ("A,urban,1.0,100,1,50,,,A,estimate\n", "merge_into", "itself"),
+        ("A,urban,1.0,100,1,50,,,F,estimate\n", "merge_into", "fringe"),
+        (
+            "A,fringe,1.0,100,1,50,,,B,estimate\n",
+            "merge_into",
+            "only urban streets merge",
+        ),
+    ];
+    for (row, key, expect) in cases {
+        common::write(dir.path(), "j.csv", &format!("{header}{row}{ok}"));
+        let p = common::write(
+            dir.path(),
+            "s.toml",
+            &common::extends_baseline("[world]\njurisdictions_file = \"j.csv\"\n"),
+        );
+        let e = scenario_file::load(&p).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("j.csv") && msg.contains(expect), "{row}: {msg}");
+        assert_eq!(e.key.as_deref(), Some(key), "{row}: {msg}");
+        assert_eq!(e.line, Some(3), "{row}: {msg}");
+    }
+    // Without the optional columns, or with empty cells, the file loads.
+    let plain = "name,kind,area_km2,population,committees,firms_per_10k,provenance\nA,urban,1.0,100,1,50,estimate\n";
+    common::write(dir.path(), "j.csv", plain);
+    let p = common::write(
+        dir.path(),
+        "s.toml",
+        &common::extends_baseline("[world]\njurisdictions_file = \"j.csv\"\n"),
+    );
+    let s = scenario_file::load(&p).unwrap();
+    assert_eq!(
+        (s.jurisdictions[0].authority, s.jurisdictions[0].merge_into.clone()),
+        (None, None)
+    );
+}
+
+#[test]
+fn a_scenario_outside_scenarios_without_extends_says_where_the_data_file_path_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = common::write(dir.path(), "alone.toml", "[cadres]\nstipend_yuan_month = 600.0\n");
+    let e = scenario_file::load(&p).unwrap_err();
+    let msg = e.to_string();
+    assert_eq!(e.key.as_deref(), Some("world.jurisdictions_file"), "{msg}");
+    assert!(msg.contains("schema default"), "{msg}");
+    let resolved = dir.path().join("data/tianqiao_jurisdictions.csv");
+    assert!(msg.contains(&resolved.display().to_string()), "{msg}");
+    assert!(
+        msg.contains("set world.jurisdictions_file") && msg.contains("scenarios/baseline.toml"),
+        "{msg}"
+    );
+    // Set by a file: that file and line are named, with the resolved path.
+    let p = common::write(
+        dir.path(),
+        "named.toml",
+        "name = \"named\"\n[world]\njurisdictions_file = \"nowhere/j.csv\"\n",
+    );
+    let e = scenario_file::load(&p).unwrap_err();
+    let msg = e.to_string();
+    assert_eq!(e.line, Some(3), "{msg}");
+    assert_eq!(e.key.as_deref(), Some("world.jurisdictions_file"), "{msg}");
+    assert!(msg.contains("named.toml:3:") && msg.contains("nowhere/j.csv"), "{msg}");
+}
+
+#[test]
+fn a_misspelt_key_gets_a_suggestion_and_a_wrong_type_plain_words() {
+    let (msg, _) = err(&common::extends_baseline("[cadres]\nstipend_yuan = 800.0\n"));
+    assert!(msg.contains("did you mean `stipend_yuan_month`?"), "{msg}");
+    let (msg, _) = err(&common::extends_baseline("[cadres]\nstipend_yuan_month = \"lots\"\n"));
+    assert!(msg.contains("expected a number in [0, 1000000] (yuan/month)"), "{msg}");
+    assert!(!msg.contains("f64"), "{msg}");
+    let (msg, _) = err(&common::extends_baseline("[cadres]\npositions_per_committee = 5.5\n"));
+    assert!(msg.contains("expected a whole number in [1, 50]"), "{msg}");
+}

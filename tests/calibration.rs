@@ -53,7 +53,7 @@ fn baseline_structure_equals_the_report() {
 fn committees_drown_in_top_down_tasks_and_short_streets_raise_informal_revenue() {
     let s = common::small();
     let p = &s.params;
-    let mut w = init::build(p, &s.jurisdictions, rng::replication_seed(11, 0));
+    let mut w = schedule::spin_up(p, &s.jurisdictions, rng::replication_seed(11, 0));
     let mut totals = Vec::new();
     let mut ever_short = vec![false; w.jurisdictions.len()];
     for _ in 0..p.simulation.months {

@@ -28,13 +28,19 @@ fn data_dictionary_covers_every_column_and_metric() {
         "the metric table in docs/outputs.md is stale: regenerate it with `shequ metrics`"
     );
     let dir = tempfile::tempdir().unwrap();
-    let opts = common::options(
+    let mut opts = common::options(
         &["tests/data/small.toml", "scenarios/reforms/raise_stipends.toml"],
         2,
         1,
         dir.path(),
         1,
     );
+    // A probabilistic run, so that its columns and manifest keys are checked too.
+    opts.decision.uncertainty = Some(common::write(
+        dir.path(),
+        "draws.toml",
+        "[[factors]]\npath = \"cadres.pay_elasticity\"\nmin = 0.5\nmax = 1.5\n",
+    ));
     let mut loaded = cli::load_scenarios(&opts.scenarios).unwrap();
     loaded[1].params.simulation = loaded[0].params.simulation.clone();
     cli::run::run(&opts, &loaded, &|| {}).unwrap();
@@ -46,6 +52,12 @@ fn data_dictionary_covers_every_column_and_metric() {
         "compare.csv",
         "compare_by_group.csv",
         "compare_timeseries.csv",
+        "costs.csv",
+        "ranking.csv",
+        "pairwise.csv",
+        "frontier.csv",
+        "ceac.csv",
+        "evpi.csv",
     ] {
         let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
         let header = text.lines().next().unwrap();
@@ -57,8 +69,8 @@ fn data_dictionary_covers_every_column_and_metric() {
         };
         let section = after_header(&doc, &format!("## `{section_file}`"));
         for col in header.split(',') {
-            if metric_names.contains(&col) {
-                continue; // runs.csv: one column per metric, in the metric table
+            if metric_names.contains(&col) || col == "cadres.pay_elasticity" {
+                continue; // runs.csv: one column per metric, in the metric table, and per drawn parameter
             }
             assert!(
                 section.contains(&format!("`{col}`")),
@@ -73,6 +85,12 @@ fn data_dictionary_covers_every_column_and_metric() {
         assert!(
             section.contains(&format!("`{key}`")),
             "manifest key `{key}` is not documented"
+        );
+    }
+    for key in ["uncertainty", "decision"] {
+        assert!(
+            manifest.get(key).is_some(),
+            "a probabilistic run's manifest has `{key}`"
         );
     }
     assert_eq!(manifest["schema_version"], shequ::files::manifest::SCHEMA_VERSION);
@@ -100,6 +118,8 @@ fn sweep_outputs_are_documented() {
         threads: 1,
         command_line: vec![],
         shard: None,
+        force: false,
+        parameters: None,
     };
     cli::sweep::sweep(&e, &opts, &|| {}).unwrap();
     let metric_names: Vec<&str> = shequ::model::metrics::METRICS.iter().map(|m| m.name).collect();
@@ -125,4 +145,70 @@ fn sweep_outputs_are_documented() {
             "sweep manifest key `{key}` is not documented"
         );
     }
+}
+
+#[test]
+fn every_metric_has_a_label_for_the_report() {
+    for m in shequ::model::metrics::METRICS {
+        assert_ne!(
+            m.label(),
+            m.name,
+            "metric `{}` has no label: add one to MetricDef::label",
+            m.name
+        );
+    }
+}
+
+#[test]
+fn the_shipped_data_file_is_plain_csv() {
+    let text = std::fs::read_to_string(common::root().join("scenarios/data/tianqiao_jurisdictions.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    // Every column the loader reads, in its order, and nothing else.
+    assert_eq!(
+        header,
+        [
+            "name",
+            "kind",
+            "area_km2",
+            "population",
+            "committees",
+            "firms_per_10k",
+            "authority",
+            "coordination",
+            "merge_into",
+            "provenance"
+        ]
+    );
+    let fields = header.len();
+    for (i, l) in lines.enumerate() {
+        assert!(
+            !l.starts_with('#'),
+            "line {}: no comment lines (pandas and R would need options)",
+            i + 2
+        );
+        assert_eq!(l.split(',').count(), fields, "line {}", i + 2);
+    }
+}
+
+#[test]
+fn readme_test_command_and_ci_agree() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let ci = std::fs::read_to_string(common::root().join(".ci/run")).unwrap();
+    assert!(
+        readme.contains("SHEQU_SKIP_BROWSER=1 SHEQU_SKIP_SLURM=1 cargo test --release"),
+        "the README's quick start gives the test command for a machine with nothing but Rust"
+    );
+    assert!(
+        ci.contains("\ncargo test --release --locked\n"),
+        "CI runs the README's full test command"
+    );
+    let set_in_ci = ci
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#') && !l.contains("unset"))
+        .any(|l| l.contains("SHEQU_SKIP_"));
+    assert!(
+        !set_in_ci,
+        "CI installs Chromium and Slurm and must not skip their tests"
+    );
 }

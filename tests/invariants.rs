@@ -8,7 +8,7 @@ use shequ::model::{init, rng, schedule};
 #[test]
 fn persons_are_conserved_per_jurisdiction() {
     let s = common::small();
-    let mut w = init::build(&s.params, &s.jurisdictions, rng::replication_seed(7, 0));
+    let mut w = schedule::spin_up(&s.params, &s.jurisdictions, rng::replication_seed(7, 0));
     for _ in 0..s.params.simulation.months {
         schedule::step(&mut w, &s.params);
         for j in 0..w.jurisdictions.len() {
@@ -29,7 +29,7 @@ fn persons_are_conserved_per_jurisdiction() {
 #[test]
 fn money_is_conserved_per_jurisdiction_per_month() {
     let s = common::small();
-    let mut w = init::build(&s.params, &s.jurisdictions, rng::replication_seed(7, 1));
+    let mut w = schedule::spin_up(&s.params, &s.jurisdictions, rng::replication_seed(7, 1));
     for _ in 0..s.params.simulation.months {
         let before: Vec<f64> = w.jurisdictions.iter().map(|j| j.cash).collect();
         schedule::step(&mut w, &s.params);

@@ -4,7 +4,6 @@
 //! flows that cross its boundary, and reform accounts must net transfers out.
 mod common;
 
-use shequ::model::init;
 use shequ::model::params::Params;
 use shequ::model::schedule;
 use shequ::model::state::World;
@@ -31,7 +30,7 @@ fn public_cash(w: &World) -> f64 {
 #[test]
 fn every_yuan_has_a_payer_and_a_payee_and_the_public_purse_adds_up() {
     let (p, specs) = package();
-    let mut w = init::build(&p, &specs, 7);
+    let mut w = schedule::spin_up(&p, &specs, 7);
     let start = public_cash(&w);
     let (mut inflow, mut outflow) = (0.0, 0.0);
     for _ in 0..p.simulation.months {

@@ -28,6 +28,12 @@ proptest! {
         start in 0u32..8,
     ) {
         let mut s = common::small();
+        // The shipped data file gives every street its own authority and
+        // coordination; vary those (the [enforcement] keys fill empty cells only).
+        for j in &mut s.jurisdictions {
+            j.authority = Some(authority);
+            j.coordination = Some(coordination);
+        }
         let p = &mut s.params;
         p.simulation.population_scale = 0.01;
         p.simulation.months = 10;

@@ -77,12 +77,12 @@ fn killed_runs_resume_to_byte_identical_outputs() {
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
         assert_no_truncated_final_file(&dir, Some(&whole));
-        let journal = std::fs::read_to_string(dir.join(shequ::study::store::FILE)).unwrap_or_default();
+        let journal = std::fs::read_to_string(shequ::files::journal::journal_path(&dir)).unwrap_or_default();
         let finished = journal.lines().count().saturating_sub(1);
         if (1..48).contains(&finished) && !dir.join("manifest.json").exists() {
             mid_run += 1;
         }
-        if dir.join("run.json").exists() {
+        if shequ::files::journal::identity_path(&dir).exists() {
             let (code, err) = finish(shequ(&dir, &["--resume"]).spawn().unwrap());
             assert_eq!(code, Some(0), "resume after kill at {ms} ms: {err}");
         } else {

@@ -82,7 +82,7 @@ fn merge_names_missing_duplicated_and_foreign_shards() {
         .to_string();
     assert!(err.contains("seed"), "{err}");
     // A shard that lost replications (e.g. killed before it finished).
-    let reps = dirs[2].join(shequ::study::store::FILE);
+    let reps = shequ::files::journal::journal_path(&dirs[2]);
     let text = std::fs::read_to_string(&reps).unwrap();
     let kept: Vec<&str> = text.lines().take(2).collect();
     std::fs::write(&reps, format!("{}\n", kept.join("\n"))).unwrap();

@@ -74,6 +74,8 @@ fn options(scenarios: &[PathBuf], reps: u32, out: &Path, threads: usize) -> RunO
         command_line: vec![],
         shard: None,
         resume: false,
+        force: false,
+        decision: Default::default(),
     }
 }
 
@@ -96,13 +98,17 @@ fn same_files(a: &Path, b: &Path, what: &str) {
 }
 
 /// CSV rows as (header, rows of cells).
+/// A CSV's header and rows (quoted cells, such as the unit
+/// `hours/1,000 residents/month`, read as one).
 fn csv(p: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let text = read(p);
-    let mut lines = text
-        .lines()
-        .map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>());
-    let header = lines.next().unwrap();
-    (header, lines.collect())
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (header, rows)
 }
 
 fn col(header: &[String], name: &str) -> usize {
@@ -117,7 +123,7 @@ fn write_unshared(dir: &Path, scenarios: &[Scenario], reps: u32, seed: u64) {
         .map(|s| (0..reps).map(|r| runner::replicate(s, seed, r)).collect())
         .collect();
     let failed = vec![0; scenarios.len()];
-    study_files::write_runs(dir, scenarios, &results).unwrap();
+    study_files::write_runs(dir, scenarios, &results, &Default::default()).unwrap();
     study_files::write_summary(dir, scenarios, &results, &failed).unwrap();
     study_files::write_timeseries(dir, scenarios, &results).unwrap();
     study_files::write_compare(dir, scenarios, &results, 0).unwrap();
@@ -215,7 +221,9 @@ fn identical_scenarios_differ_by_exactly_zero() {
             "diff_sd",
             "diff_se",
             "ci95_low",
-            "ci95_high"
+            "ci95_high",
+            "p_value",
+            "note"
         ]
     );
     let months = 24;
@@ -369,6 +377,8 @@ fn sweeps_share_spinups_across_scenarios_and_points() {
             threads: 2,
             command_line: vec![],
             shard,
+            force: false,
+            parameters: None,
         };
         let whole = sub.join("whole");
         let report = cli::sweep::sweep(&exp, &opts(&whole, None), &|| {}).unwrap();

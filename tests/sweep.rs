@@ -36,6 +36,8 @@ fn options(out: &Path, reps: u32, threads: usize, shard: Option<Shard>) -> cli::
         threads,
         command_line: vec![],
         shard,
+        force: false,
+        parameters: None,
     }
 }
 
@@ -105,6 +107,20 @@ fn sobol_and_morris_write_sensitivity_without_nan_for_any_thread_count() {
         assert_eq!(sens.lines().count(), 1 + 12, "{sens}");
         assert!(sens.contains("small_stipends - small"));
         assert!(!sens.to_lowercase().contains("nan"), "{sens}");
+        // Only the columns of the design's method, then n and note; no empty
+        // index cell (these outputs vary, so no row is near-constant).
+        let header = sens.lines().next().unwrap();
+        let expected = if design.contains("sobol") {
+            "method,target,metric,factor,first_order,first_order_ci95_low,first_order_ci95_high,total_order,total_order_ci95_low,total_order_ci95_high,n,note"
+        } else {
+            "method,target,metric,factor,mu,mu_star,mu_star_ci95_low,mu_star_ci95_high,sigma,n,note"
+        };
+        assert_eq!(header, expected);
+        assert!(
+            sens.lines()
+                .all(|l| !l.contains(",,") && l.matches(',').count() == header.matches(',').count()),
+            "{sens}"
+        );
     }
 }
 

@@ -2,19 +2,26 @@
 //! files of the whole study, after checking that they belong to one study
 //! and cover every replication once.
 
-use crate::cli::run::{write_final, RunReport};
-use crate::cli::{io_err, AppError};
+use crate::cli::decision::Decision;
+use crate::cli::run::{prepare_out, write_final, RunReport};
+use crate::cli::AppError;
 use crate::files::error::InputError;
 use crate::files::manifest::{self, Manifest};
-use crate::files::{atomic, journal, scenario_file, study_files};
+use crate::files::{journal, scenario_file, study_files};
 use crate::study::runner::{self, RepResult};
 use crate::study::shard;
-use crate::study::store;
 use std::path::{Path, PathBuf};
 
 /// Merges shard directories into the final files of the whole study, after
 /// checking that they belong to one study and cover every work item once.
+/// An `out` that holds a finished study is refused (see `merge_into`).
 pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<RunReport, AppError> {
+    merge_into(dirs, out, command_line, false)
+}
+
+/// `merge`; with `force`, a finished study in `out` is replaced (its outputs
+/// removed first) instead of refused.
+pub fn merge_into(dirs: &[PathBuf], out: &Path, command_line: Vec<String>, force: bool) -> Result<RunReport, AppError> {
     let mut manifests = Vec::new();
     for d in dirs {
         manifests.push(manifest::read_shard_manifest(d)?);
@@ -45,7 +52,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<
     let n_items = scenarios.len() * reps as usize;
     let mut slots: Vec<Option<(usize, RepResult)>> = vec![None; n_items];
     for (d, m) in dirs.iter().zip(&manifests) {
-        let p = d.join(store::FILE);
+        let p = journal::journal_path(d);
         let stored = journal::read_journal(d)?;
         for st in stored {
             if st.scenario >= scenarios.len() || st.result.replication >= reps || scenarios[st.scenario].name != st.name
@@ -99,8 +106,13 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<
             .filter_map(|(k, s)| s.map(|(_, r)| (k / reps as usize, r))),
     );
     let baseline = scenarios.iter().position(|s| s.name == first.baseline).unwrap_or(0);
-    atomic::create_dir(out).map_err(io_err(out))?;
-    atomic::probe_writable(out).map_err(io_err(out))?;
+    if dirs.iter().any(|d| same_dir(d, out)) {
+        return Err(AppError::Usage(format!(
+            "--out {} is one of the shard folders: merge into a folder of its own",
+            out.display()
+        )));
+    }
+    prepare_out(out, force, false)?;
     let now = std::time::SystemTime::now();
     let mut manifest = Manifest::new(
         &scenarios,
@@ -127,12 +139,26 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<
         0.0
     };
     let none = vec![0; scenarios.len()];
-    write_final(out, &scenarios, &results, &none, baseline, manifest)
+    let decision = Decision::of_shard(first)?;
+    write_final(out, &scenarios, &results, &none, baseline, manifest, &decision)
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
 }
 
 /// `shequ merge` as typed: the merge, then what it wrote, unless `quiet`.
-pub fn command(dirs: &[PathBuf], out: &Path, command_line: Vec<String>, quiet: bool) -> Result<(), AppError> {
-    let report = merge(dirs, out, command_line)?;
+pub fn command(
+    dirs: &[PathBuf],
+    out: &Path,
+    command_line: Vec<String>,
+    force: bool,
+    quiet: bool,
+) -> Result<(), AppError> {
+    let report = merge_into(dirs, out, command_line, force)?;
     if !quiet {
         if !report.compare.is_empty() {
             println!("{}", study_files::headline_table(&report.compare));

@@ -3,23 +3,24 @@
 //! all are done, as the study's final files; `--target-ci` runs batches
 //! until the confidence interval is narrow enough.
 
-use crate::cli::{check_memory, io_err, load_scenarios, progress_bar, AppError, STOP};
+use crate::cli::decision::{Decision, DecisionOptions};
+use crate::cli::{check_memory, io_err, load_scenarios_warned, print_warnings, AppError, Progress, STOP};
 use crate::files::error::FileError;
 use crate::files::journal::{self, Streams, IDENTITY};
 use crate::files::manifest::{self, shard_scenarios, AdaptiveRecord, Manifest};
-use crate::files::{atomic, study_files};
+use crate::files::{atomic, decision_files, out_dir, study_files};
 use crate::model::metrics::METRICS;
 use crate::model::scenario::Scenario;
 use crate::study::adaptive::{self, Adaptive};
 use crate::study::compare::{self, CompareRow};
 use crate::study::identity::{identity_mismatch, StudyIdentity};
 use crate::study::runner::{self, RepResult};
-use crate::study::shard::{self, Shard, ShardManifest};
+use crate::study::shard::{self, Shard, ShardManifest, SourceRecord};
 use crate::study::stats::{self, Summary};
-use crate::study::store;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Mutex;
+use std::time::Duration;
 
 /// Options of `shequ run`.
 #[derive(Debug, Clone)]
@@ -36,6 +37,11 @@ pub struct RunOptions {
     pub shard: Option<Shard>,
     /// Continue an interrupted run in `out` (`--resume`).
     pub resume: bool,
+    /// Replace a finished study in `out` (`--force`): its outputs are removed first.
+    pub force: bool,
+    /// Probabilistic runs and the decision files (`--uncertainty`,
+    /// `--parameters`, `--ce-metric`, `--wtp`).
+    pub decision: DecisionOptions,
 }
 
 /// What a finished run reports.
@@ -57,7 +63,7 @@ pub fn total_replications(scenarios: &[Scenario], reps: u32, shard: Option<Shard
     }
 }
 
-fn study_identity(opts: &RunOptions, scenarios: &[Scenario], baseline: usize) -> StudyIdentity {
+fn study_identity(opts: &RunOptions, scenarios: &[Scenario], baseline: usize, draws: &[SourceRecord]) -> StudyIdentity {
     StudyIdentity {
         tool: "shequ".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -66,6 +72,7 @@ fn study_identity(opts: &RunOptions, scenarios: &[Scenario], baseline: usize) ->
         baseline: scenarios[baseline].name.clone(),
         shard: opts.shard.map(|s| format!("{}/{}", s.index, s.count)),
         scenarios: shard_scenarios(scenarios),
+        uncertainty: draws.to_vec(),
     }
 }
 
@@ -101,9 +108,10 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], progress: &(dyn Fn() + Syn
     };
     check_memory(scenarios, opts.reps, threads)?;
     let dir = &opts.out;
-    atomic::create_dir(dir).map_err(io_err(dir))?;
-    atomic::probe_writable(dir).map_err(io_err(dir))?;
-    let identity = study_identity(opts, scenarios, baseline);
+    prepare_out(dir, opts.force, opts.resume)?;
+    let decision = Decision::load(&opts.decision)?;
+    decision.check(scenarios, opts.seed, opts.reps)?;
+    let identity = study_identity(opts, scenarios, baseline, &decision.uncertainty.sources);
     let reps = opts.reps;
     let all = runner::all_items(scenarios.len(), reps);
     let mine = match opts.shard {
@@ -151,7 +159,8 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], progress: &(dyn Fn() + Syn
                 .map(|r| (it.0, scenarios[it.0].name.as_str(), r))
         })
         .collect();
-    let streams = Streams::open(dir, &kept, opts.shard.is_none()).map_err(io_err(dir))?;
+    let draws = decision.draws(opts.seed, reps);
+    let streams = Streams::open(dir, &kept, opts.shard.is_none(), &draws).map_err(io_err(dir))?;
     let sinks = Mutex::new((streams, None::<std::io::Error>));
     let on_done = |item: runner::Item, res: &Result<RepResult, String>| {
         if let Ok(r) = res {
@@ -167,7 +176,9 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], progress: &(dyn Fn() + Syn
     };
     let todo: Vec<runner::Item> = mine.iter().copied().filter(|&it| done[index(it)].is_none()).collect();
     let start = std::time::SystemTime::now();
-    let outcomes = runner::run_items(scenarios, &todo, opts.seed, threads, &STOP, &on_done)
+    let varying = decision.varying(opts.seed);
+    let varying = varying.as_ref().map(|f| f as &runner::Varying);
+    let outcomes = runner::run_items(scenarios, &todo, opts.seed, threads, varying, &STOP, &on_done)
         .map_err(|e| AppError::Usage(format!("cannot start {threads} threads: {e}")))?;
     let end = std::time::SystemTime::now();
     let (_, write_error) = sinks.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -202,6 +213,7 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], progress: &(dyn Fn() + Syn
             &mine,
             &done,
             (start, end, wall),
+            &decision,
         );
     }
     let results = runner::group(
@@ -225,33 +237,72 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], progress: &(dyn Fn() + Syn
     let failed_per_scenario: Vec<usize> = (0..scenarios.len())
         .map(|s| failures.iter().filter(|(it, _)| it.0 == s).count())
         .collect();
-    write_final(dir, scenarios, &results, &failed_per_scenario, baseline, manifest)
+    write_final(
+        dir,
+        scenarios,
+        &results,
+        &failed_per_scenario,
+        baseline,
+        manifest,
+        &decision,
+    )
+}
+
+/// Creates the output folder and checks it can be written. A folder that
+/// holds a finished study is refused (usage error, exit 2) unless `force`
+/// (its outputs, report.html included, are removed first) or `resume`.
+pub(crate) fn prepare_out(dir: &Path, force: bool, resume: bool) -> Result<(), AppError> {
+    if force && resume {
+        return Err(AppError::Usage(
+            "--force and --resume contradict each other: --force starts over, --resume continues".into(),
+        ));
+    }
+    if force {
+        out_dir::clear_outputs(dir).map_err(io_err(dir))?;
+    } else if !resume {
+        if let Some(marker) = out_dir::finished_study(dir) {
+            return Err(AppError::Usage(format!(
+                "{} holds a finished study ({} exists): choose another --out, pass --force to replace it \
+                 (its outputs, report.html included, are removed first) or --resume to continue it",
+                dir.display(),
+                marker.display()
+            )));
+        }
+    }
+    atomic::create_dir(dir).map_err(io_err(dir))?;
+    atomic::probe_writable(dir).map_err(io_err(dir))
 }
 
 /// Writes the final files of a study (runs, summary, time series,
-/// comparisons by window, group and month, manifest).
+/// comparisons by window, group and month, the decision files, manifest).
 pub(crate) fn write_final(
     dir: &Path,
     scenarios: &[Scenario],
     results: &[Vec<RepResult>],
     failed: &[usize],
     baseline: usize,
-    manifest: Manifest,
+    mut manifest: Manifest,
+    decision: &Decision,
 ) -> Result<RunReport, AppError> {
+    let draws = decision.draws(manifest.seed, manifest.replications);
     let mut files = vec![
-        study_files::write_runs(dir, scenarios, results).map_err(io_err(dir))?,
+        study_files::write_runs(dir, scenarios, results, &draws).map_err(io_err(dir))?,
         study_files::write_summary(dir, scenarios, results, failed).map_err(io_err(dir))?,
         study_files::write_timeseries(dir, scenarios, results).map_err(io_err(dir))?,
     ];
     let compare = if scenarios.len() > 1 {
-        study_files::write_compare(dir, scenarios, results, baseline).map_err(io_err(dir))?;
+        let rows = study_files::write_compare(dir, scenarios, results, baseline).map_err(io_err(dir))?;
         files.push(dir.join("compare.csv"));
         files.push(dir.join("compare_by_group.csv"));
         files.push(study_files::write_compare_timeseries(dir, scenarios, results, baseline).map_err(io_err(dir))?);
-        compare::comparisons(scenarios, results, baseline)
+        files.extend(
+            decision_files::write_all(dir, scenarios, results, baseline, &decision.settings).map_err(io_err(dir))?,
+        );
+        rows
     } else {
         Vec::new()
     };
+    decision.record(&mut manifest, scenarios);
     files.push(manifest.write(dir).map_err(io_err(dir))?);
     Ok(RunReport {
         manifest,
@@ -286,6 +337,7 @@ fn finish_shard(
     mine: &[runner::Item],
     done: &[Option<RepResult>],
     (start, end, wall): (std::time::SystemTime, std::time::SystemTime, f64),
+    decision: &Decision,
 ) -> Result<RunReport, AppError> {
     let dir = &opts.out;
     let reps = opts.reps;
@@ -302,6 +354,9 @@ fn finish_shard(
         baseline: scenarios[baseline].name.clone(),
         scenarios: shard_scenarios(scenarios),
         items_done: mine.len() as u64,
+        uncertainty: decision.uncertainty.sources.clone(),
+        ce_metric: decision.ce_metric.clone(),
+        wtp: decision.wtp.clone(),
         threads,
         wall_seconds: wall,
         start_time_utc: manifest::utc(start),
@@ -330,7 +385,7 @@ fn finish_shard(
         manifest,
         compare: Vec::new(),
         metric_summaries: Vec::new(),
-        files: vec![dir.join(store::FILE), manifest_file],
+        files: vec![journal::journal_path(dir), manifest_file],
     })
 }
 
@@ -374,11 +429,19 @@ pub fn run_adaptive(
                 replications: reps,
                 half_width: h,
                 met,
+                sizing: adaptive::SIZING,
             });
             report.manifest.write(&opts.out).map_err(io_err(&opts.out))?;
             return Ok(report);
         }
-        reps = adaptive::next_reps(reps, h, target.target_half_width, max);
+        reps = adaptive::next_reps(
+            &report.compare,
+            &report.metric_summaries,
+            &target.metric,
+            reps,
+            target.target_half_width,
+            max,
+        );
     }
 }
 
@@ -393,28 +456,51 @@ fn run_growing(
         // The earlier batch's identity names fewer replications; rewrite it
         // so the resume check sees this batch's count.
         let baseline = baseline_index(opts, scenarios)?;
-        let identity = study_identity(opts, scenarios, baseline);
+        let draws = crate::files::uncertainty_file::load(
+            opts.decision.uncertainty.as_deref(),
+            opts.decision.parameters.as_deref(),
+        )?;
+        let identity = study_identity(opts, scenarios, baseline, &draws.sources);
         journal::write_identity(&opts.out, &identity).map_err(io_err(&opts.out))?;
     }
     let mut o = opts.clone();
     o.resume = continuing || opts.resume;
+    // Only the first batch clears the folder; the others continue it.
+    o.force = opts.force && !continuing;
     run(&o, scenarios, progress)
 }
 
+/// How `shequ run` reports as it goes.
+#[derive(Debug, Clone, Copy)]
+pub struct Reporting {
+    /// No progress, no table, no list of files.
+    pub quiet: bool,
+    /// Seconds between progress lines when stderr is not a terminal.
+    pub progress_interval: Duration,
+}
+
 /// `shequ run` as typed: the study (adaptive when `target` gives the
-/// `--target-ci` half-width and its metric) with a progress bar, then what
-/// it did, unless `quiet`.
-pub fn command(opts: &RunOptions, target: Option<(f64, String)>, max_reps: u32, quiet: bool) -> Result<(), AppError> {
-    let loaded = load_scenarios(&opts.scenarios)?;
-    let bar = progress_bar(
+/// `--target-ci` half-width and its metric) with progress, then what it
+/// did, unless `quiet`.
+pub fn command(
+    opts: &RunOptions,
+    target: Option<(f64, String)>,
+    max_reps: u32,
+    reporting: Reporting,
+) -> Result<(), AppError> {
+    let quiet = reporting.quiet;
+    let (loaded, warnings) = load_scenarios_warned(&opts.scenarios)?;
+    print_warnings(&warnings);
+    let bar = Progress::new(
         total_replications(&loaded, opts.reps, opts.shard),
         "replications",
         quiet,
+        reporting.progress_interval,
     );
-    let tick = || bar.inc(1);
+    let tick = || bar.inc();
     let report = match target {
         Some((w, metric)) => {
-            bar.set_length(u64::from(max_reps) * loaded.len() as u64);
+            bar.set_length(u64::from(max_reps.max(2)) * loaded.len() as u64);
             let target = Adaptive {
                 target_half_width: w,
                 metric,
@@ -424,7 +510,7 @@ pub fn command(opts: &RunOptions, target: Option<(f64, String)>, max_reps: u32, 
         }
         None => run(opts, &loaded, &tick)?,
     };
-    bar.finish_and_clear();
+    bar.finish();
     if !quiet {
         let m = &report.manifest;
         eprintln!(

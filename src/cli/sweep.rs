@@ -2,12 +2,13 @@
 //! scenario at every point; `--shard` runs a share of the items and
 //! `--merge` combines the shares into the final files.
 
-use crate::cli::{check_memory, io_err, progress_bar, AppError, STOP};
+use crate::cli::run::prepare_out;
+use crate::cli::{check_memory, io_err, AppError, Progress, STOP};
 use crate::experiment::spec::Experiment;
 use crate::experiment::sweep::{self, SweepError, SweepResult};
-use crate::files::error::InputError;
+use crate::files::error::{InputError, InputWarning};
 use crate::files::manifest::SweepManifest;
-use crate::files::{atomic, experiment_file, sweep_files};
+use crate::files::{experiment_file, sweep_files, uncertainty_file};
 use crate::study::shard::Shard;
 use std::path::{Path, PathBuf};
 
@@ -22,6 +23,11 @@ pub struct SweepOptions {
     pub command_line: Vec<String>,
     /// Run only this shard of the sweep's items; `sweep --merge` combines shards.
     pub shard: Option<Shard>,
+    /// Replace a finished sweep in `out` (`--force`): its outputs are removed first.
+    pub force: bool,
+    /// `--parameters FILE.csv`: weighted parameter sets (a posterior), one
+    /// row drawn per replication on top of each point's factor values.
+    pub parameters: Option<PathBuf>,
 }
 
 /// What a finished sweep reports.
@@ -35,6 +41,11 @@ pub struct SweepReport {
 /// Loads an experiment file (and the scenarios it names).
 pub fn load_experiment(path: &Path) -> Result<Experiment, AppError> {
     Ok(experiment_file::load(path)?)
+}
+
+/// `load_experiment`, with its scenarios' warnings (for the command to print).
+pub fn load_experiment_warned(path: &Path) -> Result<(Experiment, Vec<InputWarning>), AppError> {
+    Ok(experiment_file::load_with_warnings(path)?)
 }
 
 /// Runs an experiment's design and writes its outputs; `point_done` is
@@ -51,10 +62,9 @@ pub fn sweep(exp: &Experiment, opts: &SweepOptions, point_done: &(dyn Fn() + Syn
     // Replications of full-size scenarios dominate; per-item results are small.
     check_memory(&exp.scenarios, u32::try_from(threads).unwrap_or(u32::MAX), threads)?;
     let dir = &opts.out;
-    atomic::create_dir(dir).map_err(io_err(dir))?;
-    atomic::probe_writable(dir).map_err(io_err(dir))?;
+    prepare_out(dir, opts.force, false)?;
     let start = std::time::SystemTime::now();
-    let plan = sweep::plan(exp, opts.reps).map_err(|e| sweep_error(exp, threads, e))?;
+    let plan = plan(exp, opts)?;
     let items = match opts.shard {
         Some(sh) => sh.select(&plan.items),
         None => plan.items.clone(),
@@ -64,6 +74,7 @@ pub fn sweep(exp: &Experiment, opts: &SweepOptions, point_done: &(dyn Fn() + Syn
     if let Some(sh) = opts.shard {
         let header = sweep_files::ShardHeader {
             experiment_sha256: exp.sha256.clone(),
+            parameters_sha256: parameters_sha256(&plan),
             reps: opts.reps,
             seed: opts.seed,
             index: sh.index,
@@ -78,6 +89,36 @@ pub fn sweep(exp: &Experiment, opts: &SweepOptions, point_done: &(dyn Fn() + Syn
     }
     let res = sweep::assemble(plan, opts.seed, results);
     finish_sweep(exp, opts, res, threads, start)
+}
+
+/// The sweep's plan, with the `--parameters` draws loaded and checked.
+fn plan(exp: &Experiment, opts: &SweepOptions) -> Result<sweep::Plan, AppError> {
+    let parameters = uncertainty_file::load(None, opts.parameters.as_deref())?;
+    if let Some(t) = &parameters.table {
+        if let Some(c) = t.columns.iter().find(|c| exp.factors.iter().any(|f| &f.path == *c)) {
+            let path = opts.parameters.clone().unwrap_or_default();
+            return Err(AppError::Input(
+                InputError::new(
+                    &path,
+                    "this parameter is also a factor of the experiment: draw it from one source",
+                )
+                .at(1, 1)
+                .key(c.clone()),
+            ));
+        }
+    }
+    let plan = sweep::plan_with(exp, opts.reps, parameters).map_err(|e| sweep_error(exp, 1, e))?;
+    sweep::check_draws(&plan, opts.seed)
+        .map_err(|e| AppError::Input(uncertainty_file::locate(&plan.parameters, &e)))?;
+    Ok(plan)
+}
+
+/// The SHA-256 of the `--parameters` table, `-` without one.
+fn parameters_sha256(plan: &sweep::Plan) -> String {
+    plan.parameters
+        .sources
+        .first()
+        .map_or_else(|| "-".to_string(), |s| s.sha256.clone())
 }
 
 fn sweep_error(exp: &Experiment, threads: usize, e: SweepError) -> AppError {
@@ -130,7 +171,7 @@ fn finish_sweep(
 /// count and seed, and cover every item exactly once.
 pub fn sweep_merge(exp: &Experiment, dirs: &[PathBuf], opts: &SweepOptions) -> Result<SweepReport, AppError> {
     let start = std::time::SystemTime::now();
-    let plan = sweep::plan(exp, opts.reps).map_err(|e| sweep_error(exp, 1, e))?;
+    let plan = plan(exp, opts)?;
     let index = |(p, s, r): sweep::SweepItem| (p * exp.scenarios.len() + s) * opts.reps as usize + r as usize;
     let mut slots: Vec<Option<sweep::ItemResult>> = vec![None; plan.items.len()];
     let mut count = None;
@@ -140,6 +181,12 @@ pub fn sweep_merge(exp: &Experiment, dirs: &[PathBuf], opts: &SweepOptions) -> R
         let usage = |m: String| AppError::Usage(format!("{}: {m}", path.display()));
         if h.experiment_sha256 != exp.sha256 {
             return Err(usage(format!("it ran a different version of {}", exp.path.display())));
+        }
+        if h.parameters_sha256 != parameters_sha256(&plan) {
+            return Err(usage(
+                "it drew its parameters from another --parameters table (or none): give the merge the shards' --parameters"
+                    .into(),
+            ));
         }
         if h.reps != opts.reps || h.seed != opts.seed {
             return Err(usage(format!(
@@ -173,21 +220,32 @@ pub fn sweep_merge(exp: &Experiment, dirs: &[PathBuf], opts: &SweepOptions) -> R
     }
     let results: Vec<sweep::ItemResult> = slots.into_iter().flatten().collect();
     let res = sweep::assemble(plan, opts.seed, results);
-    atomic::create_dir(&opts.out).map_err(io_err(&opts.out))?;
+    prepare_out(&opts.out, opts.force, false)?;
     finish_sweep(exp, opts, res, 0, start)
 }
 
 /// `shequ sweep` as typed: the sweep (or, with `merge`, the merge of its
 /// shards) with a progress bar over design points, then what it did, unless
 /// `quiet`.
-pub fn command(exp: &Experiment, opts: &SweepOptions, merge: &[PathBuf], quiet: bool) -> Result<(), AppError> {
-    let bar = progress_bar(exp.design().points.len() as u64, "design points", quiet);
+pub fn command(
+    exp: &Experiment,
+    opts: &SweepOptions,
+    merge: &[PathBuf],
+    quiet: bool,
+    progress_interval: std::time::Duration,
+) -> Result<(), AppError> {
+    let bar = Progress::new(
+        exp.design().points.len() as u64,
+        "design points",
+        quiet || !merge.is_empty(),
+        progress_interval,
+    );
     let report = if merge.is_empty() {
-        sweep(exp, opts, &|| bar.inc(1))?
+        sweep(exp, opts, &|| bar.inc())?
     } else {
         sweep_merge(exp, merge, opts)?
     };
-    bar.finish_and_clear();
+    bar.finish();
     if !quiet {
         if let Some(m) = &report.manifest {
             eprintln!(

@@ -7,3 +7,4 @@ pub mod fit;
 pub mod sensitivity;
 pub mod spec;
 pub mod sweep;
+pub mod uncertainty;

@@ -136,8 +136,42 @@ pub struct Experiment {
 /// Sets `path` to `value` in `params` (through its TOML form) and checks
 /// the result's ranges and cross-field rules.
 pub fn set_param(params: &Params, path: &str, value: f64) -> Result<Params, String> {
-    let mut v = toml::Value::try_from(params).map_err(|e| e.to_string())?;
-    let mut node = &mut v;
+    set_params(params, &[(path, value)]).map_err(|(_, m)| m)
+}
+
+/// Sets every `(path, value)` of `values` in `params` in one pass through
+/// its TOML form, then checks the result's ranges and cross-field rules
+/// once. Errors name the parameter: with the position in `values` of the
+/// assignment at fault when there is one (a path that is not a number, a
+/// value outside its range), `None` for a rule between several keys.
+pub fn set_params(params: &Params, values: &[(&str, f64)]) -> Result<Params, (Option<usize>, String)> {
+    let mut v = toml::Value::try_from(params).map_err(|e| (None, e.to_string()))?;
+    for (k, &(path, value)) in values.iter().enumerate() {
+        put(&mut v, path, value).map_err(|m| (Some(k), m))?;
+    }
+    let p: Params = v
+        .try_into()
+        .map_err(|e: toml::de::Error| (None, e.message().to_string()))?;
+    if let Some(bad) = p.describe().into_iter().find(|i| !i.valid) {
+        let at = values.iter().position(|(path, _)| *path == bad.path);
+        return Err((
+            at,
+            format!(
+                "{} = {} is outside its valid range [{}, {}]",
+                bad.path, bad.value, bad.min, bad.max
+            ),
+        ));
+    }
+    if let Some((key, msg)) = p.cross_checks().into_iter().next() {
+        let at = values.iter().position(|(path, _)| *path == key);
+        return Err((at, format!("{key}: {msg}")));
+    }
+    Ok(p)
+}
+
+/// Puts `value` at `path` of a TOML tree of `Params`.
+fn put(v: &mut toml::Value, path: &str, value: f64) -> Result<(), String> {
+    let mut node = v;
     let parts: Vec<&str> = path.split('.').collect();
     for (i, part) in parts.iter().enumerate() {
         let table = node
@@ -158,17 +192,7 @@ pub fn set_param(params: &Params, path: &str, value: f64) -> Result<Params, Stri
         toml::Value::Boolean(_) => toml::Value::Boolean(value >= 0.5),
         _ => return Err(format!("`{path}` is not a number and cannot be a factor")),
     };
-    let p: Params = v.try_into().map_err(|e: toml::de::Error| e.message().to_string())?;
-    if let Some(bad) = p.describe().into_iter().find(|i| !i.valid) {
-        return Err(format!(
-            "{} = {} is outside its valid range [{}, {}]",
-            bad.path, bad.value, bad.min, bad.max
-        ));
-    }
-    if let Some((key, msg)) = p.cross_checks().into_iter().next() {
-        return Err(format!("{key}: {msg}"));
-    }
-    Ok(p)
+    Ok(())
 }
 
 impl Experiment {
@@ -261,5 +285,10 @@ mod tests {
             .contains("no parameter"));
         let m = set_param(&p, "simulation.months", 30.4).unwrap();
         assert_eq!(m.simulation.months, 30);
+        let q = set_params(&p, &[("labour.layoff_annual", 0.05), ("cadres.pay_elasticity", 1.2)]).unwrap();
+        assert_eq!((q.labour.layoff_annual, q.cadres.pay_elasticity), (0.05, 1.2));
+        let e = set_params(&p, &[("cadres.pay_elasticity", 1.2), ("labour.layoff_annual", 7.0)]).unwrap_err();
+        assert_eq!(e.0, Some(1));
+        assert_eq!(set_params(&p, &[("labour.nope", 1.0)]).unwrap_err().0, Some(0));
     }
 }

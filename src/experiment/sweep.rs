@@ -8,9 +8,11 @@
 use crate::experiment::design::Design;
 use crate::experiment::sensitivity::{self, MorrisIndex, SaltelliOutputs, SobolIndex};
 use crate::experiment::spec::{DesignKind, Experiment};
+use crate::experiment::uncertainty::{DrawError, DrawTable, Uncertainty};
 use crate::model::metrics::N_METRICS;
 use crate::model::rng;
 use crate::model::scenario::Scenario;
+use crate::study::decision::sensitivity::{sensitivity_notes, IndexEstimate, SensitivityNote};
 use crate::study::runner;
 use crate::study::stats;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -30,8 +32,14 @@ pub struct SweepResult {
     pub person_months: u64,
     /// `spinup_group[point][scenario]`: the number of its spin-up group
     /// (numbered in order of first member); pairs with the same number
-    /// share one spin-up per replication.
+    /// share one spin-up per replication (with `--parameters`, as
+    /// replication 0 draws them).
     pub spinup_group: Vec<Vec<usize>>,
+    /// With `--parameters`: the values replication r drew (the same at
+    /// every point and for every scenario).
+    pub draws: DrawTable,
+    /// What they were drawn from (empty without `--parameters`).
+    pub parameters: Uncertainty,
 }
 
 /// Why a sweep stopped.
@@ -57,10 +65,20 @@ pub struct Plan {
     /// In global order: point-major, then scenario, then replication.
     pub items: Vec<SweepItem>,
     pub reps: u32,
+    /// Parameters drawn per replication on top of each point's factor
+    /// values (`sweep --parameters`); empty otherwise.
+    pub parameters: Uncertainty,
 }
 
 /// Lays out the design and checks that every point gives valid parameters.
 pub fn plan(exp: &Experiment, reps: u32) -> Result<Plan, SweepError> {
+    plan_with(exp, reps, Uncertainty::default())
+}
+
+/// `plan` with parameters drawn per replication on top of each point's
+/// factor values (a posterior table, `sweep --parameters`): replication r
+/// of every point and scenario draws the same row.
+pub fn plan_with(exp: &Experiment, reps: u32, parameters: Uncertainty) -> Result<Plan, SweepError> {
     let design = exp.design();
     let values: Vec<Vec<f64>> = design.points.iter().map(|p| exp.values(p)).collect();
     let scenarios: Vec<Vec<Scenario>> = values
@@ -81,20 +99,40 @@ pub fn plan(exp: &Experiment, reps: u32) -> Result<Plan, SweepError> {
         scenarios,
         items,
         reps,
+        parameters,
     })
+}
+
+/// Checks that every point × scenario × replication draws valid parameters.
+pub fn check_draws(plan: &Plan, seed: u64) -> Result<(), DrawError> {
+    let flat: Vec<&Scenario> = plan.scenarios.iter().flatten().collect();
+    plan.parameters.check(&flat, seed, plan.reps)
 }
 
 /// One finished item: its window metrics and person-months.
 pub type ItemResult = (Values, u64);
 
-/// The plan's scenarios flattened point-major (index point × scenarios +
-/// scenario) and their spin-up groups (`runner::spinup_groups`): a point's
+/// The spin-up groups of the plan's scenarios flattened point-major (index
+/// point × scenarios + scenario; `runner::spinup_groups`): a point's
 /// scenarios share a spin-up when they differ only in reforms and horizon,
-/// and so do points whose factors leave the spin-up unchanged.
-pub fn spinup_groups(plan: &Plan) -> (Vec<&Scenario>, Vec<usize>) {
-    let flat: Vec<&Scenario> = plan.scenarios.iter().flatten().collect();
-    let groups = runner::spinup_groups(&flat);
-    (flat, groups)
+/// and so do points whose factors leave the spin-up unchanged. With
+/// `--parameters`, the groups of the parameters replication 0 draws.
+pub fn spinup_groups(plan: &Plan, seed: u64) -> Vec<usize> {
+    let flat: Vec<Scenario> = plan
+        .scenarios
+        .iter()
+        .flatten()
+        .map(|s| {
+            let mut s = s.clone();
+            if !plan.parameters.is_empty() {
+                if let Ok(p) = plan.parameters.apply(&s.params, seed, 0) {
+                    s.params = p;
+                }
+            }
+            s
+        })
+        .collect();
+    runner::spinup_groups(&flat.iter().collect::<Vec<_>>())
 }
 
 /// Runs `items` of the plan on `threads` threads, results in item order;
@@ -116,7 +154,7 @@ pub fn run_items(
         .num_threads(threads)
         .build()
         .map_err(SweepError::Threads)?;
-    let (flat, groups) = spinup_groups(plan);
+    let flat: Vec<&Scenario> = plan.scenarios.iter().flatten().collect();
     let n_s = plan.scenarios.first().map_or(0, |s| s.len());
     let flat_items: Vec<runner::Item> = items.iter().map(|&(p, s, r)| (p * n_s + s, r)).collect();
     let on_done = |k: usize, _: &Result<runner::RepResult, String>| {
@@ -125,7 +163,10 @@ pub fn run_items(
             point_done();
         }
     };
-    let outcomes = pool.install(|| runner::run_shared(&flat, &groups, &flat_items, seed, stop, &on_done));
+    let u = &plan.parameters;
+    let draw = |p: &crate::model::params::Params, r: u32| u.apply(p, seed, r).map_err(|(_, m)| m);
+    let varying = (!u.is_empty()).then_some(&draw as &runner::Varying);
+    let outcomes = pool.install(|| runner::run_shared(&flat, &flat_items, seed, varying, stop, &on_done));
     if stop.load(Ordering::Relaxed) {
         return Err(SweepError::Stopped);
     }
@@ -153,7 +194,7 @@ pub fn assemble(plan: Plan, seed: u64, results: Vec<ItemResult>) -> SweepResult 
         person_months += pm;
     }
     let spinup_group = {
-        let (_, groups) = spinup_groups(&plan);
+        let groups = spinup_groups(&plan, seed);
         let mut number = vec![0; groups.len()];
         for (g, members) in runner::group_members(&groups).iter().enumerate() {
             for &i in members {
@@ -171,6 +212,8 @@ pub fn assemble(plan: Plan, seed: u64, results: Vec<ItemResult>) -> SweepResult 
             .collect(),
         person_months,
         spinup_group,
+        draws: plan.parameters.table_of(seed, plan.reps),
+        parameters: plan.parameters,
     }
 }
 
@@ -235,15 +278,47 @@ pub fn point_output(exp: &Experiment, res: &SweepResult, point: usize, t: &Targe
     }
 }
 
-/// One row of sensitivity.csv.
+fn estimate(e: &sensitivity::Estimate) -> IndexEstimate {
+    IndexEstimate {
+        estimate: e.value,
+        low: e.low,
+        high: e.high,
+    }
+}
+
+/// The indices of one row of sensitivity.csv.
 #[derive(Debug, Clone)]
 pub enum Index {
     Sobol(SobolIndex),
     Morris(MorrisIndex),
 }
 
-/// Sensitivity indices per target × metric × factor (sobol and morris).
-pub fn sensitivity(exp: &Experiment, res: &SweepResult) -> Vec<(String, usize, usize, Index)> {
+/// One row of sensitivity.csv: target label, metric, factor, the indices
+/// and their warnings.
+#[derive(Debug, Clone)]
+pub struct SensitivityRow {
+    pub target: String,
+    pub metric: usize,
+    pub factor: usize,
+    pub index: Index,
+    /// Sobol only (`decision::sensitivity::sensitivity_notes`): a
+    /// near-constant output (its indices are then left empty), S > ST beyond
+    /// their intervals, negative S beyond its interval.
+    pub notes: Vec<SensitivityNote>,
+}
+
+impl SensitivityRow {
+    /// Whether the output is near-constant, so the indices mean nothing.
+    pub fn near_constant(&self) -> bool {
+        self.notes.contains(&SensitivityNote::NearConstantOutput)
+    }
+}
+
+/// Sensitivity indices per target × metric × factor (sobol and morris),
+/// with the warnings of `SensitivityRow::notes`. The output's mean and
+/// variance behind "near-constant output" are over every design point's
+/// output (sample variance, n − 1).
+pub fn sensitivity(exp: &Experiment, res: &SweepResult) -> Vec<SensitivityRow> {
     let k = exp.factors.len();
     let mut rows = Vec::new();
     let mut rng = rng::stream(exp.plan.seed, rng::StreamKind::Residents, 0);
@@ -269,8 +344,22 @@ pub fn sensitivity(exp: &Experiment, res: &SweepResult) -> Vec<(String, usize, u
                 }
                 _ => Vec::new(),
             };
-            for (f, i) in idx.into_iter().enumerate() {
-                rows.push((t.label.clone(), m, f, i));
+            let s = stats::summarise(&y);
+            let variance = s.sd.map_or(0.0, |sd| sd * sd);
+            for (f, index) in idx.into_iter().enumerate() {
+                let notes = match &index {
+                    Index::Sobol(si) => {
+                        sensitivity_notes(s.mean, variance, Some(estimate(&si.first)), Some(estimate(&si.total)))
+                    }
+                    Index::Morris(_) => Vec::new(),
+                };
+                rows.push(SensitivityRow {
+                    target: t.label.clone(),
+                    metric: m,
+                    factor: f,
+                    index,
+                    notes,
+                });
             }
         }
     }

@@ -43,6 +43,14 @@ pub fn num(v: f64) -> String {
     format!("{v}")
 }
 
+/// A 64-bit seed as written in CSV files: `0x` and 16 hex digits. R's
+/// `read.csv` and pandas read it as a string, so no digit is lost (a decimal
+/// above 2^53 would be rounded to a double); Python's `int(s, 16)` gives
+/// the number back.
+pub fn seed_cell(seed: u64) -> String {
+    format!("0x{seed:016x}")
+}
+
 /// Creates `dir` and its parents.
 pub fn create_dir(dir: &Path) -> io::Result<()> {
     std::fs::create_dir_all(dir)

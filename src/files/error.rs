@@ -57,6 +57,27 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
+/// Something in an input file that loads but is probably not what was
+/// meant (a lever's settings without `enabled = true`). The commands print
+/// warnings; nothing else is done with them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputWarning {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub key: String,
+    pub message: String,
+}
+
+impl fmt::Display for InputWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
 /// 1-based line and column of a byte offset in `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());

@@ -23,7 +23,7 @@
 
 use crate::experiment::design::{SOBOL_MAX_DIMENSIONS, SOBOL_MAX_SAMPLES};
 use crate::experiment::spec::{set_param, DesignKind, DesignPlan, Experiment, Factor, Form};
-use crate::files::error::InputError;
+use crate::files::error::{InputError, InputWarning};
 use crate::files::scenario_file;
 use crate::model::metrics::METRICS;
 use crate::model::scenario::Scenario;
@@ -56,7 +56,7 @@ fn default_bootstrap() -> usize {
     1000
 }
 
-/// One `[[factors]]` entry as written.
+/// One `[[factors]]` entry as written (experiment and uncertainty files).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct FactorSpec {
@@ -85,8 +85,43 @@ struct ExperimentFile {
     factors: Vec<FactorSpec>,
 }
 
+/// The `[[factors]]` of a file (`text` read from `path`): each one's form,
+/// not `world.*` or `generator.*` (the world's structure fixes the random
+/// streams), no parameter twice, and whatever `check` says; errors located
+/// at the entry's header.
+pub(crate) fn factors_of(
+    path: &Path,
+    text: &str,
+    specs: &[FactorSpec],
+    check: impl Fn(&Factor) -> Result<(), String>,
+) -> Result<Vec<Factor>, InputError> {
+    let mut factors: Vec<Factor> = Vec::new();
+    for (k, spec) in specs.iter().enumerate() {
+        let locate = |msg: String| {
+            let mut e = InputError::new(path, msg).key(format!("factors[{k}] ({})", spec.path));
+            if let Some(l) = factor_line(text, k) {
+                e = e.at(l, 1);
+            }
+            e
+        };
+        let f = factor(spec).map_err(&locate)?;
+        let root = f.path.split('.').next().unwrap_or("");
+        if root == "world" || root == "generator" {
+            return Err(locate(
+                "the world's structure cannot be a factor (it fixes the random streams); use separate scenarios".into(),
+            ));
+        }
+        if factors.iter().any(|o| o.path == f.path || o.name == f.name) {
+            return Err(locate("this parameter is already a factor".into()));
+        }
+        check(&f).map_err(&locate)?;
+        factors.push(f);
+    }
+    Ok(factors)
+}
+
 /// Line of the `k`-th `[[factors]]` header (1-based), for error messages.
-fn factor_line(text: &str, k: usize) -> Option<usize> {
+pub(crate) fn factor_line(text: &str, k: usize) -> Option<usize> {
     text.lines()
         .enumerate()
         .filter(|(_, l)| l.trim_start().starts_with("[[factors]]"))
@@ -167,8 +202,15 @@ pub(crate) fn factor(spec: &FactorSpec) -> Result<Factor, String> {
     })
 }
 
-/// Reads and checks an experiment file and the scenarios it names.
+/// Reads and checks an experiment file and the scenarios it names (their
+/// warnings are dropped: see `load_with_warnings`).
 pub fn load(path: &Path) -> Result<Experiment, InputError> {
+    load_with_warnings(path).map(|(e, _)| e)
+}
+
+/// Reads and checks an experiment file and the scenarios it names, with the
+/// scenarios' warnings.
+pub fn load_with_warnings(path: &Path) -> Result<(Experiment, Vec<InputWarning>), InputError> {
     let text = std::fs::read_to_string(path).map_err(|e| InputError::new(path, format!("cannot read file: {e}")))?;
     let file: ExperimentFile = toml::from_str(&text).map_err(|e| scenario_file::toml_error(path, &text, &e))?;
     let at_key = |key: &str, msg: String| {
@@ -183,9 +225,11 @@ pub fn load(path: &Path) -> Result<Experiment, InputError> {
         return Err(at_key("scenarios", "list at least one scenario file".into()));
     }
     let mut scenarios = Vec::new();
+    let mut warnings: Vec<InputWarning> = Vec::new();
     for s in &file.scenarios {
         let p = dir.join(s);
-        let mut sc = scenario_file::load(&p)?;
+        let (mut sc, w) = scenario_file::load_with_warnings(&p)?;
+        warnings.extend(w.into_iter().filter(|x| !warnings.contains(x)).collect::<Vec<_>>());
         if scenarios.iter().any(|o: &Scenario| o.name == sc.name) {
             return Err(at_key(
                 "scenarios",
@@ -219,34 +263,15 @@ pub fn load(path: &Path) -> Result<Experiment, InputError> {
             })
             .collect::<Result<Vec<_>, _>>()?,
     };
-    let mut factors = Vec::new();
-    for (k, spec) in file.factors.iter().enumerate() {
-        let locate = |msg: String| {
-            let mut e = InputError::new(path, msg).key(format!("factors[{k}] ({})", spec.path));
-            if let Some(l) = factor_line(&text, k) {
-                e = e.at(l, 1);
-            }
-            e
-        };
-        let f = factor(spec).map_err(&locate)?;
-        let root = f.path.split('.').next().unwrap_or("");
-        if root == "world" || root == "generator" {
-            return Err(locate(
-                "the world's structure cannot be a factor (it fixes the random streams); use separate scenarios".into(),
-            ));
-        }
-        if factors.iter().any(|o: &Factor| o.path == f.path || o.name == f.name) {
-            return Err(locate("this parameter is already a factor".into()));
-        }
+    let factors = factors_of(path, &text, &file.factors, |f| {
         // Every corner of the factor's support must give valid parameters.
         for u in [0.0, 0.5, 1.0] {
             for s in &scenarios {
-                set_param(&s.params, &f.path, f.value(u))
-                    .map_err(|m| locate(format!("in scenario `{}`: {m}", s.name)))?;
+                set_param(&s.params, &f.path, f.value(u)).map_err(|m| format!("in scenario `{}`: {m}", s.name))?;
             }
         }
-        factors.push(f);
-    }
+        Ok(())
+    })?;
     if factors.is_empty() {
         return Err(at_key("factors", "list at least one [[factors]] entry".into()));
     }
@@ -328,7 +353,7 @@ pub fn load(path: &Path) -> Result<Experiment, InputError> {
         path.file_stem()
             .map_or_else(|| "experiment".into(), |s| s.to_string_lossy().into_owned())
     });
-    Ok(Experiment {
+    let experiment = Experiment {
         name,
         description: file.description.clone().unwrap_or_default(),
         path: path.to_path_buf(),
@@ -338,5 +363,6 @@ pub fn load(path: &Path) -> Result<Experiment, InputError> {
         metrics,
         plan,
         factors,
-    })
+    };
+    Ok((experiment, warnings))
 }

@@ -1,10 +1,14 @@
 //! The files a run keeps while it runs, so that an interrupted run can be
 //! resumed and shards merged: `run.json` (the study's identity),
 //! `replications.tsv` (the journal: every finished replication, exactly, in
-//! the line format of `study::store`) and the runs.csv that grows with it.
+//! the line format of `study::store`), both in the output folder's hidden
+//! working folder `.shequ/` (`out_dir.rs`), and the runs.csv that grows with
+//! them in the output folder itself.
 
-use crate::files::atomic::{num, write_atomic, write_json};
+use crate::experiment::uncertainty::DrawTable;
+use crate::files::atomic::{num, seed_cell, write_atomic, write_json};
 use crate::files::error::{io_err, FileError, InputError};
+use crate::files::out_dir::work_dir;
 use crate::model::metrics::METRICS;
 use crate::study::identity::StudyIdentity;
 use crate::study::runner::RepResult;
@@ -16,9 +20,30 @@ use std::path::{Path, PathBuf};
 /// The study's identity, written when a run starts and checked by `--resume`.
 pub const IDENTITY: &str = "run.json";
 
+/// Where the identity of the run in output folder `dir` is kept.
+pub fn identity_path(dir: &Path) -> PathBuf {
+    work_dir(dir).join(IDENTITY)
+}
+
+/// Where the journal of the run in output folder `dir` is kept.
+pub fn journal_path(dir: &Path) -> PathBuf {
+    work_dir(dir).join(store::FILE)
+}
+
+/// `path` in the working folder, or, for a folder written before the working
+/// folder existed, the same name at the top of `dir`.
+fn existing(path: PathBuf, dir: &Path, name: &str) -> PathBuf {
+    let legacy = dir.join(name);
+    if !path.exists() && legacy.exists() {
+        legacy
+    } else {
+        path
+    }
+}
+
 /// The identity an earlier run left in `dir`; `None` when there is none to read.
 pub fn read_identity(dir: &Path) -> Result<Option<StudyIdentity>, InputError> {
-    let p = dir.join(IDENTITY);
+    let p = existing(identity_path(dir), dir, IDENTITY);
     let Ok(text) = std::fs::read_to_string(&p) else {
         return Ok(None);
     };
@@ -27,21 +52,39 @@ pub fn read_identity(dir: &Path) -> Result<Option<StudyIdentity>, InputError> {
         .map_err(|e| InputError::new(&p, format!("not a run identity: {e}")))
 }
 
-/// Writes `run.json` in `dir`.
+/// Writes `run.json` in the working folder of `dir` (creating it).
 pub fn write_identity(dir: &Path, identity: &StudyIdentity) -> io::Result<PathBuf> {
-    write_json(dir, IDENTITY, identity)
+    let work = work_dir(dir);
+    std::fs::create_dir_all(&work)?;
+    let written = write_json(&work, IDENTITY, identity)?;
+    let legacy = dir.join(IDENTITY);
+    if legacy.is_file() {
+        std::fs::remove_file(&legacy)?;
+    }
+    Ok(written)
 }
 
 /// The replications stored in the journal in `dir`.
 pub fn read_journal(dir: &Path) -> Result<Vec<Stored>, FileError> {
-    let p = dir.join(store::FILE);
+    let p = existing(journal_path(dir), dir, store::FILE);
     let text = std::fs::read_to_string(&p).map_err(io_err(&p))?;
     store::read(&text).map_err(|(line, e)| InputError::new(&p, e).at(line, 1).into())
 }
 
-/// A row of runs.csv: scenario, replication, seed, then every metric.
-pub fn runs_row(name: &str, r: &RepResult) -> Vec<String> {
-    let mut row = vec![name.to_string(), r.replication.to_string(), r.seed.to_string()];
+/// The header of runs.csv: scenario, replication, seed, the drawn
+/// parameters of a probabilistic run, then every metric.
+pub fn runs_header(draws: &DrawTable) -> Vec<String> {
+    let mut header = vec!["scenario".to_string(), "replication".into(), "seed".into()];
+    header.extend(draws.names.iter().cloned());
+    header.extend(METRICS.iter().map(|m| m.name.to_string()));
+    header
+}
+
+/// A row of runs.csv: scenario, replication, seed, the replication's drawn
+/// parameters (none in a plain run), then every metric.
+pub fn runs_row(name: &str, r: &RepResult, draws: &DrawTable) -> Vec<String> {
+    let mut row = vec![name.to_string(), r.replication.to_string(), seed_cell(r.seed)];
+    row.extend(draws.values(r.replication).iter().map(|v| num(*v)));
     row.extend(r.values.iter().map(|v| num(*v)));
     row
 }
@@ -51,25 +94,32 @@ pub fn runs_row(name: &str, r: &RepResult) -> Vec<String> {
 pub struct Streams {
     journal: File,
     runs: Option<csv::Writer<File>>,
+    draws: DrawTable,
 }
 
 impl Streams {
     /// Rewrites the journal in `dir` with the replications kept (so a
     /// half-written last line is dropped) and opens it to grow as
     /// replications finish; with `runs`, starts runs.csv with the kept rows.
-    pub fn open(dir: &Path, kept: &[(usize, &str, &RepResult)], runs: bool) -> io::Result<Streams> {
-        write_atomic(dir, store::FILE, |w| store::write_all(w, kept.iter().copied()))?;
-        let journal = std::fs::OpenOptions::new().append(true).open(dir.join(store::FILE))?;
+    pub fn open(dir: &Path, kept: &[(usize, &str, &RepResult)], runs: bool, draws: &DrawTable) -> io::Result<Streams> {
+        let work = work_dir(dir);
+        std::fs::create_dir_all(&work)?;
+        write_atomic(&work, store::FILE, |w| store::write_all(w, kept.iter().copied()))?;
+        // A journal left at the top by an older version has been read; the
+        // working folder's copy replaces it.
+        let legacy = dir.join(store::FILE);
+        if legacy.is_file() {
+            std::fs::remove_file(&legacy)?;
+        }
+        let journal = std::fs::OpenOptions::new().append(true).open(journal_path(dir))?;
         let streaming_runs = if runs {
             let f = File::create(dir.join("runs.csv"))?;
             let mut w = csv::WriterBuilder::new()
                 .terminator(csv::Terminator::Any(b'\n'))
                 .from_writer(f);
-            let mut header = vec!["scenario".to_string(), "replication".into(), "seed".into()];
-            header.extend(METRICS.iter().map(|m| m.name.to_string()));
-            w.write_record(&header).map_err(io::Error::other)?;
+            w.write_record(runs_header(draws)).map_err(io::Error::other)?;
             for (_, name, r) in kept {
-                w.write_record(runs_row(name, r)).map_err(io::Error::other)?;
+                w.write_record(runs_row(name, r, draws)).map_err(io::Error::other)?;
             }
             w.flush()?;
             Some(w)
@@ -79,6 +129,7 @@ impl Streams {
         Ok(Streams {
             journal,
             runs: streaming_runs,
+            draws: draws.clone(),
         })
     }
 
@@ -89,7 +140,7 @@ impl Streams {
         let mut result = journal.write_all(line.as_bytes()).and_then(|_| journal.flush());
         if let Some(w) = self.runs.as_mut() {
             result = result
-                .and_then(|_| w.write_record(runs_row(name, r)).map_err(io::Error::other))
+                .and_then(|_| w.write_record(runs_row(name, r, &self.draws)).map_err(io::Error::other))
                 .and_then(|_| w.flush());
         }
         result
@@ -116,7 +167,7 @@ mod tests {
             person_months: 3,
         };
         let (a, b) = (r(0), r(1));
-        let mut s = Streams::open(&dir, &[(1, "x", &a)], true).unwrap();
+        let mut s = Streams::open(&dir, &[(1, "x", &a)], true, &DrawTable::default()).unwrap();
         s.append(0, "y", &b).unwrap();
         drop(s);
         let stored = read_journal(&dir).unwrap();
@@ -127,7 +178,7 @@ mod tests {
         assert_eq!(names, [(1, "x", 0), (0, "y", 1)]);
         let runs = std::fs::read_to_string(dir.join("runs.csv")).unwrap();
         assert_eq!(runs.lines().count(), 3);
-        assert!(runs.lines().nth(2).unwrap().starts_with("y,1,9,0.5,"));
+        assert!(runs.lines().nth(2).unwrap().starts_with("y,1,0x0000000000000009,0.5,"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

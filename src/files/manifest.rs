@@ -2,21 +2,23 @@
 //! `--target-ci`, what the adaptive loop did) and of a sweep, and `shard.json`
 //! of a shard, with how a scenario's files are recorded in them.
 
-use crate::experiment::spec::Experiment;
+use crate::experiment::spec::{Experiment, Factor};
 use crate::experiment::sweep::SweepResult;
+use crate::experiment::uncertainty::Uncertainty;
 use crate::files::atomic::write_json;
 use crate::files::error::{io_err, FileError, InputError};
 use crate::model::metrics::N_METRICS;
 use crate::model::rng;
 use crate::model::scenario::Scenario;
 use crate::study::runner::{self, RepResult};
+use crate::study::shard::SourceRecord;
 use crate::study::shard::{self, ShardManifest, ShardScenario, SourceHash};
 use serde::Serialize;
 use std::io;
 use std::path::{Path, PathBuf};
 
 /// Version of the output file layout (bump when a column changes).
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A file that went into the run.
 #[derive(Debug, Serialize)]
@@ -51,6 +53,8 @@ pub struct AdaptiveRecord {
     /// The widest half-width at the end (over scenarios or reform effects).
     pub half_width: f64,
     pub met: bool,
+    /// How each batch's replication count was chosen (`adaptive::SIZING`).
+    pub sizing: &'static str,
 }
 
 /// `manifest.json`: provenance and performance of a run.
@@ -82,6 +86,70 @@ pub struct Manifest {
     /// Present when `--target-ci` chose the replication count.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub adaptive: Option<AdaptiveRecord>,
+    /// Present in a probabilistic run (`--uncertainty`, `--parameters`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<UncertaintyRecord>,
+    /// How the decision statistics were computed (runs with more than one
+    /// scenario).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<DecisionRecord>,
+}
+
+/// What a probabilistic run drew, recorded in the manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct UncertaintyRecord {
+    /// `name` and `description` of the `--uncertainty` file (empty without one).
+    pub name: String,
+    pub description: String,
+    /// Each file: `kind` (`factors` or `weighted_draws`), absolute `path`, `sha256`.
+    pub sources: Vec<SourceRecord>,
+    /// Each drawn parameter (a column of runs.csv): its column `name`,
+    /// parameter `path` and `form`.
+    pub parameters: Vec<ManifestFactor>,
+    pub derivation: &'static str,
+}
+
+/// The record of a probabilistic run's draws; `None` in a plain run.
+pub fn uncertainty_record(u: &Uncertainty) -> Option<UncertaintyRecord> {
+    if u.is_empty() {
+        return None;
+    }
+    let mut parameters: Vec<ManifestFactor> = u.factors.iter().map(ManifestFactor::of).collect();
+    if let Some(t) = &u.table {
+        parameters.extend(t.columns.iter().map(|c| ManifestFactor {
+            name: c.clone(),
+            path: c.clone(),
+            form: format!(
+                "weighted draws: one of {} rows by inverse CDF of the normalised weights",
+                t.rows.len()
+            ),
+        }));
+    }
+    Some(UncertaintyRecord {
+        name: u.name.clone(),
+        description: u.description.clone(),
+        sources: u.sources.clone(),
+        parameters,
+        derivation: rng::SEED_DERIVATION,
+    })
+}
+
+/// How the decision statistics of compare.csv, ranking.csv and the
+/// cost-effectiveness files were computed.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionRecord {
+    /// Resamples of compare.csv's and compare_by_group.csv's bootstrap intervals.
+    pub bootstrap_resamples: usize,
+    pub bootstrap_seed: &'static str,
+    /// `bootstrap` (joint, over replications) or `by_replication`.
+    pub rank_method: &'static str,
+    /// Resamples of the ranking bootstrap (0 by replication).
+    pub rank_resamples: usize,
+    pub ce_metric: String,
+    /// +1: the effect is the metric; −1: minus the metric (less is better).
+    pub ce_effect_sign: f64,
+    /// Whether `ceac.csv`'s λ grid is the default one (else `--wtp`).
+    pub wtp_default: bool,
 }
 
 impl Manifest {
@@ -150,6 +218,8 @@ impl Manifest {
                 0.0
             },
             adaptive: None,
+            uncertainty: None,
+            decision: None,
         }
     }
 
@@ -184,11 +254,21 @@ pub fn utc(t: std::time::SystemTime) -> String {
 }
 
 /// A factor in the manifest.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ManifestFactor {
     pub name: String,
     pub path: String,
     pub form: String,
+}
+
+impl ManifestFactor {
+    pub fn of(f: &Factor) -> ManifestFactor {
+        ManifestFactor {
+            name: f.name.clone(),
+            path: f.path.clone(),
+            form: f.describe(),
+        }
+    }
 }
 
 /// `manifest.json` of a sweep.
@@ -225,6 +305,9 @@ pub struct SweepManifest {
     /// Per design point, per scenario: the number of its spin-up group;
     /// pairs with the same number share one spin-up per replication.
     pub spinup_group: Vec<Vec<usize>>,
+    /// Present with `--parameters`: the table drawn per replication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<UncertaintyRecord>,
 }
 
 impl SweepManifest {
@@ -255,15 +338,7 @@ impl SweepManifest {
             trajectories: exp.plan.trajectories,
             bootstrap_resamples: exp.plan.bootstrap,
             points: res.values.len(),
-            factors: exp
-                .factors
-                .iter()
-                .map(|f| ManifestFactor {
-                    name: f.name.clone(),
-                    path: f.path.clone(),
-                    form: f.describe(),
-                })
-                .collect(),
+            factors: exp.factors.iter().map(ManifestFactor::of).collect(),
             scenarios: exp.scenarios.iter().map(|s| s.name.clone()).collect(),
             spinup_months: exp
                 .scenarios
@@ -280,6 +355,7 @@ impl SweepManifest {
             wall_seconds: end.duration_since(start).map(|d| d.as_secs_f64()).unwrap_or(0.0),
             person_months: res.person_months,
             spinup_group: res.spinup_group.clone(),
+            parameters: uncertainty_record(&res.parameters),
         }
     }
 

@@ -4,7 +4,7 @@
 //! generator. This is the model's input edge; the model itself never touches
 //! the file system.
 
-use crate::files::error::{line_col, InputError};
+use crate::files::error::{line_col, InputError, InputWarning};
 use crate::files::jurisdictions_file::parse_jurisdictions;
 use crate::model::params::Params;
 use crate::model::scenario::{Scenario, Source};
@@ -83,9 +83,65 @@ pub fn locate_key(text: &str, path: &str) -> Option<(usize, usize)> {
     None
 }
 
+/// Edit distance (insertions, deletions, substitutions) between two keys.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1).min(row[j] + 1).min(diag + usize::from(ca != *cb));
+            diag = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+/// The valid key closest to a misspelt one, when one is close enough: a
+/// few edits away, or the misspelt key cut short or run on.
+pub fn did_you_mean<'a>(wrong: &str, valid: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (wrong.chars().count() / 3).max(2);
+    valid
+        .into_iter()
+        .map(|v| (edit_distance(wrong, v), v))
+        .filter(|(d, v)| *d <= limit || (wrong.len() >= 4 && (v.starts_with(wrong) || wrong.starts_with(*v))))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, v)| v)
+}
+
+/// serde's wording made plain: a suggestion for an unknown key, and types
+/// in words with an example instead of Rust's names.
+fn friendly(msg: &str) -> String {
+    if let Some(rest) = msg.strip_prefix("unknown field `") {
+        if let Some((wrong, expected)) = rest.split_once('`') {
+            let valid: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+            if let Some(best) = did_you_mean(wrong, valid.iter().copied()) {
+                return format!("unknown field `{wrong}`: did you mean `{best}`?");
+            }
+        }
+        return msg.to_string();
+    }
+    let mut out = msg.to_string();
+    for (rust, words) in [
+        ("expected f64", "expected a number (e.g. 0.5)"),
+        ("expected f32", "expected a number (e.g. 0.5)"),
+        ("expected u32", "expected a whole number (e.g. 12)"),
+        ("expected u64", "expected a whole number (e.g. 12)"),
+        ("expected usize", "expected a whole number (e.g. 12)"),
+        ("expected a boolean", "expected true or false"),
+        ("expected a sequence", "expected a list (e.g. [0.1, 0.2])"),
+        ("floating point `", "number `"),
+    ] {
+        out = out.replace(rust, words);
+    }
+    out
+}
+
 /// A TOML syntax or type error located at its line, column and key.
 pub fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> InputError {
-    let mut e = InputError::new(path, err.message().trim().to_string());
+    let mut e = InputError::new(path, friendly(err.message().trim()));
     if let Some(span) = err.span() {
         let (line, col) = line_col(text, span.start);
         e = e.at(line, col);
@@ -108,7 +164,7 @@ fn parse_file(path: &Path) -> Result<FileDoc, InputError> {
     // Type-check this file's own keys against the schema, with spans.
     let stripped = strip_meta_lines(&text);
     if let Err(e) = toml::from_str::<Params>(&stripped) {
-        return Err(toml_error(path, &text, &e));
+        return Err(with_range(toml_error(path, &text, &e)));
     }
     let dir = path.parent().unwrap_or(Path::new("."));
     let parents = match table.get("extends") {
@@ -159,6 +215,21 @@ fn parse_file(path: &Path) -> Result<FileDoc, InputError> {
         table: own,
         parents,
     })
+}
+
+/// A type error of a schema key also names the key's valid range and unit.
+fn with_range(mut e: InputError) -> InputError {
+    if !e.message.starts_with("invalid type") {
+        return e;
+    }
+    let info = Params::default().describe();
+    if let Some(i) = e.key.as_deref().and_then(|k| info.iter().find(|i| i.path == k)) {
+        if (i.min != 0.0 || i.max != 0.0) && i.unit != "flag" {
+            let plain = e.message.replace(" (e.g. 12)", "").replace(" (e.g. 0.5)", "");
+            e.message = format!("{plain} in [{}, {}] ({})", i.min, i.max, i.unit);
+        }
+    }
+    e
 }
 
 fn meta_error(path: &Path, text: &str, key: &str, msg: &str) -> InputError {
@@ -313,8 +384,15 @@ fn resolve(path: &Path, stack: &mut Vec<PathBuf>) -> Result<Resolved, InputError
     Ok(Resolved { table, docs, origin })
 }
 
-/// Reads, resolves and validates a scenario file.
+/// Reads, resolves and validates a scenario file (its warnings are
+/// dropped: see `load_with_warnings`).
 pub fn load(path: &Path) -> Result<Scenario, InputError> {
+    load_with_warnings(path).map(|(s, _)| s)
+}
+
+/// Reads, resolves and validates a scenario file, with what in it loads but
+/// is probably a mistake.
+pub fn load_with_warnings(path: &Path) -> Result<(Scenario, Vec<InputWarning>), InputError> {
     let mut stack = Vec::new();
     let resolved = resolve(path, &mut stack)?;
     let top = &resolved.docs[0];
@@ -322,6 +400,7 @@ pub fn load(path: &Path) -> Result<Scenario, InputError> {
         .try_into()
         .map_err(|e: toml::de::Error| InputError::new(&top.path, e.message().to_string()))?;
     validate(&params, &resolved)?;
+    let warnings = lever_warnings(&params, &resolved);
     let name = meta_string(&resolved, "name").unwrap_or_else(|| {
         path.file_stem()
             .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
@@ -344,7 +423,8 @@ pub fn load(path: &Path) -> Result<Scenario, InputError> {
         } else {
             top.path.parent().unwrap_or(Path::new(".")).join(data_path)
         };
-        let data_text = read(&data_path)?;
+        let data_text = std::fs::read_to_string(&data_path)
+            .map_err(|e| data_file_error(&resolved, &params.world.jurisdictions_file, &data_path, &e))?;
         let jurisdictions = parse_jurisdictions(&data_path, &data_text)?;
         sources.push(Source {
             path: data_path,
@@ -352,14 +432,85 @@ pub fn load(path: &Path) -> Result<Scenario, InputError> {
         });
         jurisdictions
     };
-    Ok(Scenario {
+    let scenario = Scenario {
         name,
         description,
         path: path.to_path_buf(),
         params,
         jurisdictions,
         sources,
-    })
+    };
+    Ok((scenario, warnings))
+}
+
+/// A `[reforms.X]` block whose keys are set (in this file or a parent) while
+/// no file sets `enabled`: the lever stays off and the settings do nothing.
+fn lever_warnings(params: &Params, r: &Resolved) -> Vec<InputWarning> {
+    let info = params.describe();
+    let mut out = Vec::new();
+    for lever in info.iter().filter_map(|i| {
+        let name = i.path.strip_prefix("reforms.")?.strip_suffix(".enabled")?;
+        (i.value == "false").then_some(name)
+    }) {
+        let prefix = format!("reforms.{lever}.");
+        if r.origin.contains_key(&format!("{prefix}enabled")) {
+            continue; // `enabled = false` written out: meant
+        }
+        let set: Vec<&str> = info
+            .iter()
+            .filter_map(|i| i.path.strip_prefix(&prefix))
+            .filter(|k| r.origin.contains_key(&format!("{prefix}{k}")))
+            .collect();
+        let Some(first) = set.first() else { continue };
+        let key = format!("{prefix}{first}");
+        let doc = &r.docs[r.origin[&key].min(r.docs.len() - 1)];
+        out.push(InputWarning {
+            file: doc.path.clone(),
+            line: locate_key(&doc.text, &key).map(|(l, _)| l),
+            key: format!("reforms.{lever}"),
+            message: format!(
+                "reforms.{lever} sets {} but is not enabled: add enabled = true or remove the block",
+                set.join(", ")
+            ),
+        });
+    }
+    out
+}
+
+/// The data file named by `world.jurisdictions_file` cannot be read: say
+/// where the value came from (a file and line, or the schema default), the
+/// path it resolved to, and how to fix it.
+fn data_file_error(r: &Resolved, value: &str, resolved_path: &Path, e: &std::io::Error) -> InputError {
+    const KEY: &str = "world.jurisdictions_file";
+    let fix_default = "set world.jurisdictions_file in this file (a path relative to it), or extend the \
+                       shipped baseline (extends = \"<path to>/scenarios/baseline.toml\"), which names its data file";
+    match r.origin.get(KEY).and_then(|&i| r.docs.get(i)) {
+        Some(doc) => {
+            let mut err = InputError::new(
+                &doc.path,
+                format!(
+                    "cannot read the jurisdictions file {} ({e}); the path is relative to the folder of {}: fix it there, \
+                     or remove the key to use the schema default",
+                    resolved_path.display(),
+                    doc.path.display()
+                ),
+            )
+            .key(KEY);
+            if let Some((l, c)) = locate_key(&doc.text, KEY) {
+                err = err.at(l, c);
+            }
+            err
+        }
+        None => InputError::new(
+            &r.docs[0].path,
+            format!(
+                "cannot read the jurisdictions file {} ({e}): no file sets world.jurisdictions_file, so it \
+                 has the schema default `{value}`, taken relative to this scenario file; {fix_default}",
+                resolved_path.display()
+            ),
+        )
+        .key(KEY),
+    }
 }
 
 /// `name` and `description` belong to the file itself, never inherited.
@@ -394,4 +545,30 @@ fn validate(params: &Params, r: &Resolved) -> Result<(), InputError> {
         return Err(locate(&key, msg));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn misspelt_keys_get_the_nearest_valid_one() {
+        let valid = ["stipend_yuan_month", "insurance_yuan_month", "pay_elasticity"];
+        assert_eq!(did_you_mean("stipend_yuan", valid), Some("stipend_yuan_month"));
+        assert_eq!(did_you_mean("pay_elastisity", valid), Some("pay_elasticity"));
+        assert_eq!(did_you_mean("something_else", valid), None);
+        let m = friendly("unknown field `stipnd_yuan_month`, expected one of `stipend_yuan_month`, `pay_elasticity`");
+        assert_eq!(
+            m,
+            "unknown field `stipnd_yuan_month`: did you mean `stipend_yuan_month`?"
+        );
+    }
+
+    #[test]
+    fn type_errors_are_in_words() {
+        let m = friendly("invalid type: string \"six\", expected f64");
+        assert_eq!(m, "invalid type: string \"six\", expected a number (e.g. 0.5)");
+        let m = friendly("invalid type: floating point `1.5`, expected u32");
+        assert_eq!(m, "invalid type: number `1.5`, expected a whole number (e.g. 12)");
+    }
 }

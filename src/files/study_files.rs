@@ -4,43 +4,66 @@
 //! and the headline table printed after a run. The manifest is in
 //! `manifest.rs`; the files a run keeps while it runs are in `journal.rs`.
 
-use crate::files::atomic::{num, write_atomic};
+use crate::experiment::uncertainty::DrawTable;
+use crate::files::atomic::{num, seed_cell, write_atomic};
 use crate::files::error::{io_err, FileError};
+use crate::files::journal;
 use crate::model::metrics::METRICS;
 use crate::model::rng;
 use crate::model::scenario::Scenario;
 use crate::study::compare::{self, CompareRow};
+use crate::study::decision::intervals::{Interval, IntervalMethod, RowNote};
 use crate::study::runner::{self, RepResult};
 use crate::study::stats;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-fn opt(v: Option<f64>) -> String {
+pub(crate) fn opt(v: Option<f64>) -> String {
     v.map(num).unwrap_or_default()
 }
 
-fn csv_writer(w: &mut dyn Write) -> csv::Writer<&mut dyn Write> {
+/// A row note as written: its label, or an empty cell.
+pub fn note(n: Option<RowNote>) -> String {
+    n.map(|n| n.as_str().to_string()).unwrap_or_default()
+}
+
+/// `bca`, or `percentile` where BCa was undefined; empty without an interval.
+fn boot_method(i: &Interval) -> String {
+    if i.low.is_none() {
+        return String::new();
+    }
+    match i.method {
+        IntervalMethod::Bca => "bca",
+        IntervalMethod::Percentile => "percentile",
+        IntervalMethod::T => "t",
+    }
+    .to_string()
+}
+
+pub(crate) fn csv_writer(w: &mut dyn Write) -> csv::Writer<&mut dyn Write> {
     csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(w)
 }
 
-fn to_io(e: csv::Error) -> io::Error {
+pub(crate) fn to_io(e: csv::Error) -> io::Error {
     io::Error::other(e)
 }
 
-/// `runs.csv`: one row per scenario × replication.
-pub fn write_runs(dir: &Path, scenarios: &[Scenario], results: &[Vec<RepResult>]) -> io::Result<PathBuf> {
+/// `runs.csv`: one row per scenario × replication, with the parameters
+/// replication r drew in a probabilistic run (`draws`; none in a plain run).
+pub fn write_runs(
+    dir: &Path,
+    scenarios: &[Scenario],
+    results: &[Vec<RepResult>],
+    draws: &DrawTable,
+) -> io::Result<PathBuf> {
     write_atomic(dir, "runs.csv", |w| {
         let mut c = csv_writer(w);
-        let mut header = vec!["scenario".to_string(), "replication".into(), "seed".into()];
-        header.extend(METRICS.iter().map(|m| m.name.to_string()));
-        c.write_record(&header).map_err(to_io)?;
+        c.write_record(journal::runs_header(draws)).map_err(to_io)?;
         for (s, reps) in scenarios.iter().zip(results) {
             for r in reps {
-                let mut row = vec![s.name.clone(), r.replication.to_string(), r.seed.to_string()];
-                row.extend(r.values.iter().map(|v| num(*v)));
-                c.write_record(&row).map_err(to_io)?;
+                c.write_record(journal::runs_row(&s.name, r, draws)).map_err(to_io)?;
             }
         }
         c.flush()
@@ -74,12 +97,13 @@ pub fn write_summary(
             "p50",
             "p75",
             "p95",
+            "note",
         ])
         .map_err(to_io)?;
         for (i, (s, reps)) in scenarios.iter().zip(results).enumerate() {
             for (k, m) in METRICS.iter().enumerate() {
                 let x: Vec<f64> = reps.iter().map(|r| r.values[k]).collect();
-                let sum = stats::summarise(&x);
+                let sum = stats::summarise_within(&x, stats::level_bounds(m));
                 let sorted = stats::sorted(&x);
                 let q = |p| num(stats::quantile_sorted(&sorted, p));
                 c.write_record([
@@ -99,6 +123,7 @@ pub fn write_summary(
                     q(0.5),
                     q(0.75),
                     q(0.95),
+                    note(sum.note),
                 ])
                 .map_err(to_io)?;
             }
@@ -154,13 +179,23 @@ fn write_compare_rows(dir: &Path, name: &str, rows: &[CompareRow], with_split: b
             "diff_se",
             "ci95_low",
             "ci95_high",
+            "boot_low",
+            "boot_high",
+            "boot_method",
+            "p_value",
+            "p_holm",
+            "q_bh",
+            "p_sign",
             "rel_change",
             "share_better",
+            "share_worse",
+            "share_tied",
             "fiscal_cost_net_mean",
             "fiscal_cost_net_ci95_low",
             "fiscal_cost_net_ci95_high",
             "reform_cost_gross_mean",
             "diff_per_million_yuan",
+            "note",
         ]);
         c.write_record(&header).map_err(to_io)?;
         for r in rows {
@@ -179,13 +214,23 @@ fn write_compare_rows(dir: &Path, name: &str, rows: &[CompareRow], with_split: b
                 opt(r.diff.se),
                 opt(r.diff.ci95_low),
                 opt(r.diff.ci95_high),
+                opt(r.boot.low),
+                opt(r.boot.high),
+                boot_method(&r.boot),
+                opt(r.p_value),
+                opt(r.p_holm),
+                opt(r.q_bh),
+                opt(r.p_sign),
                 opt(r.rel_change),
                 opt(r.share_better),
+                opt(r.share_worse),
+                opt(r.share_tied),
                 num(r.fiscal_cost_net.mean),
                 opt(r.fiscal_cost_net.ci95_low),
                 opt(r.fiscal_cost_net.ci95_high),
                 num(r.reform_cost_gross_mean),
                 opt(r.diff_per_million_yuan),
+                note(r.note()),
             ]);
             c.write_record(&row).map_err(to_io)?;
         }
@@ -193,26 +238,20 @@ fn write_compare_rows(dir: &Path, name: &str, rows: &[CompareRow], with_split: b
     })
 }
 
-/// `compare.csv` and `compare_by_group.csv`.
+/// `compare.csv`, `compare_by_group.csv` and `costs.csv`; returns
+/// compare.csv's rows.
 pub fn write_compare(
     dir: &Path,
     scenarios: &[Scenario],
     results: &[Vec<RepResult>],
     baseline: usize,
-) -> io::Result<()> {
+) -> io::Result<Vec<CompareRow>> {
     let rows = compare::comparisons(scenarios, results, baseline);
     write_compare_rows(dir, "compare.csv", &rows, false)?;
-    let base = &scenarios[baseline];
-    let names: Vec<String> = base.jurisdictions.iter().map(|j| j.name.clone()).collect();
-    let by_group: Vec<CompareRow> = scenarios
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != baseline)
-        .flat_map(|(i, s)| compare::compare_by_group(&base.name, &results[baseline], &s.name, &results[i], &names))
-        .collect();
+    let by_group = compare::group_comparisons(scenarios, results, baseline);
     write_compare_rows(dir, "compare_by_group.csv", &by_group, true)?;
     write_costs(dir, scenarios, results, baseline)?;
-    Ok(())
+    Ok(rows)
 }
 
 /// `costs.csv`: each reform's accounts against the baseline, per replication.
@@ -276,6 +315,8 @@ pub fn write_compare_timeseries(
             "diff_se",
             "ci95_low",
             "ci95_high",
+            "p_value",
+            "note",
         ])
         .map_err(to_io)?;
         let base = &scenarios[baseline];
@@ -299,6 +340,8 @@ pub fn write_compare_timeseries(
                     opt(r.diff.se),
                     opt(r.diff.ci95_low),
                     opt(r.diff.ci95_high),
+                    opt(r.p_value),
+                    note(r.diff.note),
                 ])
                 .map_err(to_io)?;
             }
@@ -384,7 +427,7 @@ pub fn write_failures(
             .map_err(std::io::Error::other)?;
         for ((s, r), e) in failures {
             let seed = rng::replication_seed(seed, u64::from(*r));
-            c.write_record([scenarios[*s].name.clone(), r.to_string(), seed.to_string(), e.clone()])
+            c.write_record([scenarios[*s].name.clone(), r.to_string(), seed_cell(seed), e.clone()])
                 .map_err(std::io::Error::other)?;
         }
         c.flush()

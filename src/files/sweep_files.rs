@@ -5,10 +5,11 @@
 
 use crate::experiment::design::Label;
 use crate::experiment::spec::Experiment;
-use crate::experiment::sweep::{Index, ItemResult, SweepItem, SweepResult, Values};
-use crate::files::atomic::{num, write_atomic};
+use crate::experiment::sweep::{Index, ItemResult, SensitivityRow, SweepItem, SweepResult, Values};
+use crate::files::atomic::{num, seed_cell, write_atomic};
 use crate::files::error::{io_err, FileError, InputError};
 use crate::model::metrics::METRICS;
+use crate::study::decision::sensitivity::join_notes;
 use crate::study::stats;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -21,6 +22,9 @@ const SHARD_HEADER: &str = "# shequ sweep shard v1";
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShardHeader {
     pub experiment_sha256: String,
+    /// SHA-256 of the `--parameters` table, `-` without one (a seventh
+    /// header field, absent in shards written before it existed).
+    pub parameters_sha256: String,
     pub reps: u32,
     pub seed: u64,
     pub index: u32,
@@ -35,8 +39,8 @@ pub fn write_shard(dir: &Path, h: &ShardHeader, items: &[SweepItem], results: &[
     write_atomic(dir, SHARD_FILE, |w| {
         writeln!(
             w,
-            "{SHARD_HEADER}\t{}\t{}\t{}\t{}/{}\t{}",
-            h.experiment_sha256, h.reps, h.seed, h.index, h.count, h.items
+            "{SHARD_HEADER}\t{}\t{}\t{}\t{}/{}\t{}\t{}",
+            h.experiment_sha256, h.reps, h.seed, h.index, h.count, h.items, h.parameters_sha256
         )?;
         for (&(p, s, r), (v, pm)) in items.iter().zip(results) {
             let vals: Vec<String> = v.iter().map(|x| format!("{x}")).collect();
@@ -53,16 +57,17 @@ pub type ShardContents = (ShardHeader, Vec<(SweepItem, ItemResult)>);
 pub fn read_shard(text: &str) -> Result<ShardContents, (usize, String)> {
     let mut lines = text.lines();
     let head: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
-    if head.len() != 6 || head[0] != SHARD_HEADER {
+    if !(head.len() == 6 || head.len() == 7) || head[0] != SHARD_HEADER {
         return Err((
             1,
-            format!("not a sweep shard file (expected `{SHARD_HEADER}` and 5 fields)"),
+            format!("not a sweep shard file (expected `{SHARD_HEADER}` and 5 or 6 fields)"),
         ));
     }
     let bad = |line: usize, what: &str| (line, format!("cannot read {what}"));
     let (index, count) = head[4].split_once('/').ok_or_else(|| bad(1, "the shard I/N"))?;
     let header = ShardHeader {
         experiment_sha256: head[1].to_string(),
+        parameters_sha256: head.get(6).copied().unwrap_or("-").to_string(),
         reps: head[2].parse().map_err(|_| bad(1, "reps"))?,
         seed: head[3].parse().map_err(|_| bad(1, "seed"))?,
         index: index.parse().map_err(|_| bad(1, "the shard index"))?,
@@ -154,6 +159,7 @@ pub fn write_runs(dir: &Path, exp: &Experiment, res: &SweepResult) -> io::Result
             "seed".into(),
         ];
         header.extend(exp.factors.iter().map(|f| f.name.clone()));
+        header.extend(res.draws.names.iter().cloned());
         header.extend(METRICS.iter().map(|m| m.name.to_string()));
         c.write_record(&header).map_err(io::Error::other)?;
         for (p, by_s) in res.runs.iter().enumerate() {
@@ -163,9 +169,10 @@ pub fn write_runs(dir: &Path, exp: &Experiment, res: &SweepResult) -> io::Result
                         p.to_string(),
                         exp.scenarios[s].name.clone(),
                         r.to_string(),
-                        res.seeds[r].to_string(),
+                        seed_cell(res.seeds[r]),
                     ];
                     row.extend(res.values[p].iter().map(|x| num(*x)));
+                    row.extend(res.draws.values(r as u32).iter().map(|x| num(*x)));
                     row.extend(v.iter().map(|x| num(*x)));
                     c.write_record(&row).map_err(io::Error::other)?;
                 }
@@ -198,10 +205,10 @@ pub fn write_summary(dir: &Path, exp: &Experiment, res: &SweepResult) -> io::Res
             for (s, reps) in by_s.iter().enumerate() {
                 for (m, def) in METRICS.iter().enumerate() {
                     let x: Vec<f64> = reps.iter().map(|v| v[m]).collect();
-                    let sm = stats::summarise(&x);
+                    let sm = stats::summarise_within(&x, stats::level_bounds(def));
                     let diff = (s != exp.reference).then(|| {
                         let base: Vec<f64> = by_s[exp.reference].iter().map(|v| v[m]).collect();
-                        stats::summarise(&stats::paired(&base, &x))
+                        stats::summarise_within(&stats::paired(&base, &x), stats::difference_bounds(def))
                     });
                     c.write_record([
                         p.to_string(),
@@ -224,30 +231,29 @@ pub fn write_summary(dir: &Path, exp: &Experiment, res: &SweepResult) -> io::Res
     })
 }
 
-/// `sensitivity.csv`: one row per target × metric × factor.
-pub fn write_sensitivity(dir: &Path, exp: &Experiment, rows: &[(String, usize, usize, Index)]) -> io::Result<PathBuf> {
+/// `sensitivity.csv`: one row per target × metric × factor, with the
+/// columns of the design's method only (Sobol: first and total order;
+/// Morris: μ, μ*, σ), then `n` and the row's `note`.
+pub fn write_sensitivity(dir: &Path, exp: &Experiment, rows: &[SensitivityRow]) -> io::Result<PathBuf> {
+    const KEYS: [&str; 4] = ["method", "target", "metric", "factor"];
+    const SOBOL: [&str; 6] = [
+        "first_order",
+        "first_order_ci95_low",
+        "first_order_ci95_high",
+        "total_order",
+        "total_order_ci95_low",
+        "total_order_ci95_high",
+    ];
+    const MORRIS: [&str; 5] = ["mu", "mu_star", "mu_star_ci95_low", "mu_star_ci95_high", "sigma"];
+    let morris = matches!(rows.first().map(|r| &r.index), Some(Index::Morris(_)));
     write_atomic(dir, "sensitivity.csv", |w| {
         let mut c = csv_writer(w);
-        c.write_record([
-            "method",
-            "target",
-            "metric",
-            "factor",
-            "first_order",
-            "first_order_ci95_low",
-            "first_order_ci95_high",
-            "total_order",
-            "total_order_ci95_low",
-            "total_order_ci95_high",
-            "mu",
-            "mu_star",
-            "mu_star_ci95_low",
-            "mu_star_ci95_high",
-            "sigma",
-            "n",
-        ])
-        .map_err(io::Error::other)?;
-        for (target, m, f, idx) in rows {
+        let mut header: Vec<&str> = KEYS.to_vec();
+        header.extend(if morris { &MORRIS[..] } else { &SOBOL[..] });
+        header.extend(["n", "note"]);
+        c.write_record(&header).map_err(io::Error::other)?;
+        for row in rows {
+            let (target, m, f, idx) = (&row.target, &row.metric, &row.factor, &row.index);
             let head = |method: &str| {
                 vec![
                     method.to_string(),
@@ -256,33 +262,31 @@ pub fn write_sensitivity(dir: &Path, exp: &Experiment, rows: &[(String, usize, u
                     exp.factors[*f].name.clone(),
                 ]
             };
-            let row: Vec<String> = match idx {
+            let mut cells: Vec<String> = match idx {
                 Index::Sobol(s) => {
                     let mut r = head("sobol");
-                    r.extend(
-                        [
-                            s.first.value,
-                            s.first.low,
-                            s.first.high,
-                            s.total.value,
-                            s.total.low,
-                            s.total.high,
-                        ]
-                        .map(num),
-                    );
-                    r.extend(["", "", "", "", ""].map(String::from));
+                    let cells = [
+                        s.first.value,
+                        s.first.low,
+                        s.first.high,
+                        s.total.value,
+                        s.total.low,
+                        s.total.high,
+                    ];
+                    // A near-constant output's indices are noise: left empty.
+                    r.extend(cells.map(|v| if row.near_constant() { String::new() } else { num(v) }));
                     r.push(exp.plan.n.to_string());
                     r
                 }
                 Index::Morris(mi) => {
                     let mut r = head("morris");
-                    r.extend(["", "", "", "", "", ""].map(String::from));
                     r.extend([mi.mu, mi.mu_star.value, mi.mu_star.low, mi.mu_star.high, mi.sigma].map(num));
                     r.push(mi.trajectories.to_string());
                     r
                 }
             };
-            c.write_record(&row).map_err(io::Error::other)?;
+            cells.push(join_notes(&row.notes));
+            c.write_record(&cells).map_err(io::Error::other)?;
         }
         c.flush()
     })

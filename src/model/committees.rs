@@ -89,7 +89,11 @@ pub fn plan_month(world: &mut World, p: &Params, lv: &Levers) {
             let by_paid = admin_demand.min(paid);
             let pool = cadres + others.iter().filter(|o| o.0).map(|o| o.1).sum::<f64>();
             let by_pool = (admin_demand - by_paid).min(pool);
-            let by_cadres = if pool > 0.0 { by_pool * cadres / pool } else { 0.0 };
+            let by_cadres = if pool > 0.0 {
+                (by_pool * cadres / pool).min(cadres)
+            } else {
+                0.0
+            };
             let admin_done = by_paid + by_pool;
             com.backlog_hours = (admin_demand - admin_done).min(t.backlog_cap_months * (paid + pool));
             let information = if com.fringe { lv.fringe_information_factor } else { 1.0 };

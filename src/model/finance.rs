@@ -110,6 +110,42 @@ pub fn mandatory_estimate(world: &World, p: &Params, j: usize) -> f64 {
     mandatory(world, &base, &Levers::at(&base, 0), j).total()
 }
 
+/// A street's finances in their stationary state under baseline rules with
+/// its month-0 firms: where revenue R0 falls short of mandatory spending M,
+/// cash has run down to zero, the street pays the share (R0 + I·Y)/M, and
+/// informal intensity I sits at its target κ × shortfall, so I = κ(1 − R0/M
+/// − I·Y/M), i.e. I = κ(1 − R0/M) / (1 + κY/M), clamped to [0, 1] (Y: the
+/// informal yield at I = 1). Returns (I, paid share); (0, 1) for a street
+/// that covers its spending.
+pub fn stationary_street(world: &World, p: &Params, j: usize) -> (f64, f64) {
+    let f = &p.finance;
+    let px = world.price_index;
+    let jur = &world.jurisdictions[j];
+    let pop = world.represented(world.jurisdiction_persons(j));
+    let m = mandatory_estimate(world, p, j);
+    let r0 = (f.transfer_base_yuan_month + f.transfer_per_capita_month * pop) * px
+        + jur.firms as f64 * p.firms.tax_per_firm_month * p.firms.compliance * f.retained_tax_share * px;
+    if m <= 0.0 || r0 >= m {
+        return (0.0, 1.0);
+    }
+    let y = f.informal_yield_per_capita_month * pop * px;
+    let k = f.informal_sensitivity;
+    let informal = (k * (1.0 - r0 / m) / (1.0 + k * y / m)).clamp(0.0, 1.0);
+    (informal, ((r0 + informal * y) / m).min(1.0))
+}
+
+/// A committee's stationary informal intensity when its street pays the
+/// share `paid` of the operating fund: κ_c × its operating shortfall.
+pub fn stationary_committee(p: &Params, residents: f64, price_index: f64, paid: f64) -> f64 {
+    let c = &p.committees;
+    let need = c.operating_need_yuan_per_1k_month * price_index * residents / 1e3;
+    if need <= 0.0 {
+        return 0.0;
+    }
+    let shortfall = (1.0 - c.operating_fund_yuan_month * price_index * paid / need).max(0.0);
+    (c.informal_sensitivity * shortfall).clamp(0.0, 1.0)
+}
+
 /// District revenue at the baseline tax share (the month-0 reserve and the
 /// departments' no-reform spending level).
 fn district_revenue_at_baseline_share(world: &World, p: &Params, tax_collected: f64) -> f64 {

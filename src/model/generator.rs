@@ -37,6 +37,11 @@ pub fn jurisdictions(g: &Generator) -> Vec<JurisdictionSpec> {
                 population: u32::try_from(persons[i]).unwrap_or(u32::MAX),
                 committees: u32::try_from(committees[i]).unwrap_or(u32::MAX),
                 firms_per_10k: g.firms_per_10k,
+                // The scenario's enforcement.authority / coordination, and
+                // the merge rule.
+                authority: None,
+                coordination: None,
+                merge_into: None,
                 provenance: "generated ([generator])".into(),
             }
         })

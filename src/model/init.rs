@@ -1,16 +1,22 @@
 //! Month 0 of a replication: the world built from the jurisdictions' rows,
 //! each committee's residents, office and cadres drawn from its own stream,
-//! and the recruitment of a cadre (also used when vacancies are filled).
+//! and the slow state variables set near their stationary values under
+//! baseline conditions (every lever off): cadre posts from the stationary
+//! distribution of recruitment, quits and retirement, morale where it would
+//! have settled, open enforcement issues at their stationary expectation and
+//! each street's firm entry rate derived so its data-file firm density is
+//! the stationary stock.
 
-use crate::model::finance;
+use crate::model::cadres::{self, PostDistribution};
 use crate::model::jurisdictions::{JurisdictionSpec, Kind};
 use crate::model::params::Params;
-use crate::model::residents;
+use crate::model::reforms::Levers;
 use crate::model::rng::{self, Rng, StreamKind};
 use crate::model::state::{
-    flag, Cadre, Committee, CommitteeBudget, Counts, District, Education, Jurisdiction, Ledger, OneOffs, PersonFlows,
-    Persons, Plan, Tally, World,
+    flag, Committee, CommitteeBudget, Counts, District, Jurisdiction, Ledger, OneOffs, PersonFlows, Persons, Plan,
+    Tally, World,
 };
+use crate::model::{committees, economy, enforcement, finance, residents, tasks};
 use rand::RngExt as _;
 use rayon::prelude::*;
 
@@ -43,40 +49,6 @@ fn working_age_fraction(bands: &[f64], work_min: u32, retire: u32) -> f64 {
     frac.max(1e-9)
 }
 
-/// Draws a new cadre from the recruitment channels.
-pub fn recruit(rng: &mut Rng, p: &Params, young_share: f64, local_college: f64) -> Cadre {
-    let c = &p.cadres;
-    let young = rng::unit(rng) < young_share;
-    let (lo, hi) = if young {
-        (c.young_age_min_years, c.young_age_max_years)
-    } else {
-        (c.local_age_min_years, c.local_age_max_years)
-    };
-    let age_months = (lo * 12 + rng.random_range(0..=(hi - lo) * 12)) as u16;
-    let u = rng::unit(rng);
-    let education = if young {
-        if u < c.young_college_share {
-            Education::College
-        } else {
-            Education::Secondary
-        }
-    } else if u < local_college {
-        Education::College
-    } else if u < local_college + c.local_secondary_share {
-        Education::Secondary
-    } else {
-        Education::Low
-    };
-    Cadre {
-        filled: true,
-        age_months,
-        education,
-        young,
-        tenure_months: 0,
-        morale: c.morale_initial,
-    }
-}
-
 /// Builds month 0 of replication with seed `replication_seed`.
 pub fn build(p: &Params, specs: &[JurisdictionSpec], replication_seed: u64) -> World {
     let scale = p.simulation.population_scale;
@@ -105,6 +77,15 @@ pub fn build(p: &Params, specs: &[JurisdictionSpec], replication_seed: u64) -> W
             plan.push((j, spec.kind == Kind::Fringe, even));
         }
     }
+    // Month-0 state is the stationary state under baseline conditions: the
+    // scenario's parameters with every lever off, so every scenario starts
+    // from the same world (common random numbers).
+    let mut base = p.clone();
+    base.reforms = Default::default();
+    let lv0 = Levers::at(&base, 0);
+    let pay_factor = pay_factors(&base, &lv0);
+    // First draw of the posts, with no overload (refined in `settle_cadres`).
+    let posts = PostDistribution::new(&base.cadres, lv0.young_recruit_share, pay_factor, 1.0);
     let committees: Vec<Committee> = plan
         .par_iter()
         .enumerate()
@@ -117,7 +98,11 @@ pub fn build(p: &Params, specs: &[JurisdictionSpec], replication_seed: u64) -> W
             } else {
                 even
             };
-            init_committee(p, id, j, fringe, size as usize, &mut crng, replication_seed)
+            let mut com = init_committee(p, id, j, fringe, size as usize, &mut crng, replication_seed);
+            com.cadres = (0..p.cadres.positions_per_committee)
+                .map(|_| posts.draw(&mut com.rng, &p.cadres, p.cadres.local_college_share))
+                .collect();
+            com
         })
         .collect();
     let mut jurisdictions = Vec::with_capacity(specs.len());
@@ -127,10 +112,19 @@ pub fn build(p: &Params, specs: &[JurisdictionSpec], replication_seed: u64) -> W
         // Data-file densities are estimates; the multiplier sweeps them together.
         let density = spec.firms_per_10k * p.world.firm_density_multiplier;
         let firms = (f64::from(spec.population) / 1e4 * density).round() as u64;
+        let authority = spec.authority.unwrap_or(p.enforcement.authority);
+        let coordination = spec.coordination.unwrap_or(p.enforcement.coordination);
+        // Set again at the street's stationary informal intensity below.
+        let entry_per_10k = economy::entry_base_per_10k(&base, density, authority, 0.0);
+        let merge_into = spec
+            .merge_into
+            .as_ref()
+            .and_then(|name| specs.iter().position(|s| s.name == *name));
         jurisdictions.push(Jurisdiction {
             name: spec.name.clone(),
             kind: spec.kind,
             area_km2: spec.area_km2,
+            population_data: spec.population,
             active: true,
             committees: ids,
             cash: 0.0,
@@ -142,6 +136,10 @@ pub fn build(p: &Params, specs: &[JurisdictionSpec], replication_seed: u64) -> W
             informal: 0.0,
             firms,
             base_firms_per_10k: density,
+            entry_per_10k,
+            authority,
+            coordination,
+            merge_into,
             enterprises: 0,
             open_issues: [0; 3],
             incidents: 0,
@@ -171,14 +169,162 @@ pub fn build(p: &Params, specs: &[JurisdictionSpec], replication_seed: u64) -> W
         death_threshold,
         one_offs_done: OneOffs::default(),
     };
+    settle_cadres(&mut world, &base, &lv0);
     for j in 0..world.jurisdictions.len() {
         let n = world.jurisdiction_persons(j);
         world.jurisdictions[j].flows.initial = n;
-        let mandatory = finance::mandatory_estimate(&world, p, j);
-        world.jurisdictions[j].cash = p.finance.reserve_months * mandatory;
+        settle_finances(&mut world, &base, j);
+        world.jurisdictions[j].open_issues = stationary_open_issues(&world, &base, &lv0, j);
     }
     world.district.cash = finance::district_reserve_estimate(&world, p);
     world
+}
+
+/// A street's money at its stationary state under baseline rules (see
+/// `finance::stationary_street`): a street that covers its spending holds its
+/// reserve; one that falls short has spent it, owes the stipend arrears its
+/// unpaid share leaves at the write-off rate, and seeks informal revenue at
+/// the intensity that closes the loop, as do its committees. Firm entry is
+/// derived at that intensity, so the data-file density is the stationary stock.
+fn settle_finances(world: &mut World, p: &Params, j: usize) {
+    let (informal, paid) = finance::stationary_street(world, p, j);
+    let mandatory = finance::mandatory_estimate(world, p, j);
+    let px = world.price_index;
+    let filled: usize = world.jurisdictions[j]
+        .committees
+        .iter()
+        .map(|&c| world.committees[c].cadres.iter().filter(|k| k.filled).count())
+        .sum();
+    let c = &p.cadres;
+    let stipend_bill = filled as f64 * (c.stipend_yuan_month + c.insurance_yuan_month) * px;
+    let scale = world.scale;
+    let jur = &mut world.jurisdictions[j];
+    jur.informal = informal;
+    jur.cash = if paid < 1.0 {
+        0.0
+    } else {
+        p.finance.reserve_months * mandatory
+    };
+    if p.finance.arrears_writeoff_monthly > 0.0 {
+        jur.arrears_months = (1.0 - paid) / p.finance.arrears_writeoff_monthly;
+        jur.arrears = jur.arrears_months * stipend_bill;
+    }
+    jur.entry_per_10k = economy::entry_base_per_10k(p, jur.base_firms_per_10k, jur.authority, informal);
+    let committees = jur.committees.clone();
+    for c in committees {
+        let com = &mut world.committees[c];
+        com.informal = finance::stationary_committee(p, com.persons.len() as f64 / scale, px, paid);
+    }
+}
+
+/// Quit-hazard pay factors r^(−β_w) of local and graduate-channel cadres.
+fn pay_factors(p: &Params, lv: &Levers) -> [f64; 2] {
+    let c = &p.cadres;
+    [lv.stipend, lv.stipend + lv.young_extra_pay].map(|w| cadres::pay_ratio(c, w, lv.insurance).powf(-c.pay_elasticity))
+}
+
+/// Expected task hours a street passes down to its committees and keeps in
+/// a month (tasks × hours per task).
+fn expected_task_hours(world: &World, p: &Params, lv: &Levers, j: usize) -> (f64, f64) {
+    let pop = world.represented(world.jurisdiction_persons(j));
+    let hours = tasks::rate(p, lv, pop) * p.tasks.hours_per_task;
+    let passed = hours * lv.passdown_share;
+    (passed, hours - passed)
+}
+
+/// Open issues of each kind at their stationary expectation (see
+/// `enforcement::stationary_open_issues`): new issues at the street's
+/// stationary informal intensity, resolved with the street's base authority and coordination and the
+/// staff factor of the expected kept task hours.
+fn stationary_open_issues(world: &World, p: &Params, lv: &Levers, j: usize) -> [u64; 3] {
+    let jur = &world.jurisdictions[j];
+    let pop = world.represented(world.jurisdiction_persons(j));
+    let (_, kept) = expected_task_hours(world, p, lv, j);
+    let staff_hours = finance::staff(p, pop) * p.finance.staff_hours_month * lv.efficiency_multiplier;
+    let staff = enforcement::staff_factor(p, staff_hours, kept);
+    let resolve =
+        enforcement::resolve_probability(p, lv.authority(jur.authority), lv.coordination(jur.coordination), staff);
+    enforcement::stationary_open_issues(enforcement::issue_means(p, pop, jur.informal), resolve)
+}
+
+/// Most rounds of the morale fixed point (it converges in a few dozen).
+const MORALE_ROUNDS: usize = 200;
+/// The fixed point stops when no cadre's morale moves by more than this.
+const MORALE_TOLERANCE: f64 = 1e-9;
+
+/// Sets every cadre's morale where it would have settled under month-0
+/// conditions and returns each committee's load. A cadre s months in post
+/// has morale T + (m0 − T) × (1 − α)^s: recruits start at m0 =
+/// `cadres.morale_initial` and move a share α = `cadres.morale_smoothing` a
+/// month toward the target T (pay ratio, the committee's load, no arrears).
+/// The load is the committee's plan (`committees::plan_month`) with its
+/// expected passed-down task hours as backlog, and depends on morale through
+/// capacity, so T is found by iteration from the target at no overload; the
+/// sequence falls monotonically to the fixed point.
+fn settle_morale(world: &mut World, p: &Params, lv: &Levers, passed: &[f64]) -> Vec<f64> {
+    let c = &p.cadres;
+    let ratio = [lv.stipend, lv.stipend + lv.young_extra_pay].map(|w| cadres::pay_ratio(c, w, lv.insurance));
+    let decay = 1.0 - c.morale_smoothing;
+    let mut overload = vec![0.0; world.committees.len()];
+    let mut load = vec![0.0; world.committees.len()];
+    for round in 0..MORALE_ROUNDS {
+        let mut change: f64 = 0.0;
+        for (com, &over) in world.committees.iter_mut().zip(&overload) {
+            let target = ratio.map(|r| cadres::morale_target(c, r, over, 0.0));
+            for k in com.cadres.iter_mut() {
+                let t = target[usize::from(k.young)];
+                let m = t + (c.morale_initial - t) * decay.powi(i32::from(k.tenure_months));
+                change = change.max((m - k.morale).abs());
+                k.morale = m;
+            }
+        }
+        // The first round always plans, so the load is never left unset.
+        if round > 0 && change <= MORALE_TOLERANCE {
+            break;
+        }
+        for (com, &h) in world.committees.iter_mut().zip(passed) {
+            com.backlog_hours = h;
+        }
+        committees::plan_month(world, p, lv);
+        for (i, com) in world.committees.iter().enumerate() {
+            load[i] = com.plan.load;
+            overload[i] = (com.plan.load - 1.0).max(0.0);
+        }
+    }
+    for com in &mut world.committees {
+        com.backlog_hours = 0.0;
+        com.plan = Plan::default();
+    }
+    load
+}
+
+/// Cadre posts and morale at month 0. The posts drawn in `init_committee`
+/// assumed no overload; the committee's settled load then sets the stress
+/// of its quit hazard, its posts are drawn again from the stationary
+/// distribution with that stress (from its own stream), and morale is
+/// settled once more.
+fn settle_cadres(world: &mut World, p: &Params, lv: &Levers) {
+    let c = &p.cadres;
+    let mut passed = vec![0.0; world.committees.len()];
+    for j in 0..world.jurisdictions.len() {
+        let pop = world.represented(world.jurisdiction_persons(j));
+        let (street_passed, _) = expected_task_hours(world, p, lv, j);
+        if pop > 0.0 {
+            for &ci in &world.jurisdictions[j].committees {
+                passed[ci] = street_passed / pop * world.committees[ci].persons.len() as f64;
+            }
+        }
+    }
+    let load = settle_morale(world, p, lv, &passed);
+    let pay_factor = pay_factors(p, lv);
+    world.committees.par_iter_mut().zip(load).for_each(|(com, load)| {
+        let stress = cadres::stress(c, (load - 1.0).max(0.0), 0.0);
+        let posts = PostDistribution::new(c, lv.young_recruit_share, pay_factor, stress);
+        for k in com.cadres.iter_mut() {
+            *k = posts.draw(&mut com.rng, c, lv.local_college_share);
+        }
+    });
+    settle_morale(world, p, lv, &passed);
 }
 
 fn init_committee(
@@ -253,14 +399,6 @@ fn init_committee(
     let c = &p.committees;
     let area = (c.office_area_mean_m2 + c.office_area_sd_m2 * (2.0 * rng::unit(rng) - 1.0) * 3f64.sqrt()).max(1.0);
     let phone = rng::unit(rng) < c.phone_share;
-    let cadres = (0..p.cadres.positions_per_committee)
-        .map(|_| {
-            let mut cadre = recruit(rng, p, p.cadres.initial_young_share, p.cadres.local_college_share);
-            // Serving cadres have been in post for a while.
-            cadre.tenure_months = rng.random_range(0..p.cadres.initial_tenure_max_months.max(1)) as u16;
-            cadre
-        })
-        .collect();
     let mut committee = Committee {
         id,
         jurisdiction: j,
@@ -270,7 +408,8 @@ fn init_committee(
         counts: Counts::default(),
         office_area_m2: area,
         phone,
-        cadres,
+        // Drawn by the caller from the committee's stream (`build`).
+        cadres: Vec::new(),
         backlog_hours: 0.0,
         budget: CommitteeBudget::default(),
         informal: 0.0,

@@ -64,8 +64,14 @@ fn toward(base: f64, target: f64, level: f64) -> f64 {
 /// Effective values of everything a lever can move, for one month.
 #[derive(Debug, Clone)]
 pub struct Levers {
-    pub authority: f64,
-    pub coordination: f64,
+    /// Phase-in level of `devolve_powers` and its authority target; each
+    /// street's effective authority is `Levers::authority(its base)`.
+    pub authority_level: f64,
+    pub authority_target: f64,
+    /// Phase-in level of `dual_leadership` and its coordination target;
+    /// each street's effective coordination is `Levers::coordination(its base)`.
+    pub coordination_level: f64,
+    pub coordination_target: f64,
     pub passdown_share: f64,
     pub task_multiplier: f64,
     pub funding_per_task_hour: f64,
@@ -111,8 +117,10 @@ impl Levers {
         let fi = r.fringe_integration.level(month);
         let co = r.coordination.level(month);
         Levers {
-            authority: toward(p.enforcement.authority, r.devolve_powers.authority, dv),
-            coordination: toward(p.enforcement.coordination, r.dual_leadership.coordination, dl),
+            authority_level: dv,
+            authority_target: r.devolve_powers.authority,
+            coordination_level: dl,
+            coordination_target: r.dual_leadership.coordination,
             passdown_share: p.tasks.passdown_share * toward(1.0, r.devolve_powers.passdown_multiplier, dv),
             task_multiplier: toward(1.0, r.coordination.task_multiplier, co),
             funding_per_task_hour: dv * r.devolve_powers.funding_yuan_per_task_hour,
@@ -159,6 +167,20 @@ impl Levers {
     }
 }
 
+impl Levers {
+    /// A street's effective authority: its base moved toward the
+    /// `devolve_powers` target; exactly the base while the lever is off.
+    pub fn authority(&self, base: f64) -> f64 {
+        toward(base, self.authority_target, self.authority_level)
+    }
+
+    /// A street's effective coordination: its base moved toward the
+    /// `dual_leadership` target; exactly the base while the lever is off.
+    pub fn coordination(&self, base: f64) -> f64 {
+        toward(base, self.coordination_target, self.coordination_level)
+    }
+}
+
 /// One-off reform events due this month; their costs are charged to the
 /// district budget and counted in the reform cost.
 pub fn one_offs(world: &mut World, p: &Params) {
@@ -171,12 +193,17 @@ pub fn one_offs(world: &mut World, p: &Params) {
         cost += r.devolve_powers.one_off_yuan;
     }
 
-    // Offices are upgraded in committee order as the lever phases in.
+    // Offices are upgraded as the lever phases in, the smallest first (ties
+    // by committee index); the order is fixed at the first upgrade.
     let os = &r.office_standard;
     let level = os.level(month);
     let due = (level * world.committees.len() as f64).ceil() as usize;
+    if due > 0 && world.one_offs_done.office_order.is_empty() {
+        world.one_offs_done.office_order = office_order(world);
+    }
     while world.one_offs_done.offices_upgraded < due.min(world.committees.len()) {
-        let c = &mut world.committees[world.one_offs_done.offices_upgraded];
+        let ci = world.one_offs_done.office_order[world.one_offs_done.offices_upgraded];
+        let c = &mut world.committees[ci];
         if c.office_area_m2 < os.area_m2 {
             cost += (os.area_m2 - c.office_area_m2) * os.build_cost_yuan_per_m2;
             c.office_area_m2 = os.area_m2;
@@ -211,38 +238,98 @@ pub fn one_offs(world: &mut World, p: &Params) {
     world.district.ledger.reform_programmes += cost * world.price_index;
 }
 
-/// Merges every urban street below the area or population threshold into
-/// its neighbour in data-file order; returns the number of merges.
-fn merge_small_streets(world: &mut World, p: &Params) -> usize {
+/// Committee indices, smallest office area first, ties by index.
+fn office_order(world: &World) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..world.committees.len()).collect();
+    order.sort_by(|&a, &b| {
+        world.committees[a]
+            .office_area_m2
+            .total_cmp(&world.committees[b].office_area_m2)
+            .then(a.cmp(&b))
+    });
+    order
+}
+
+/// Where each urban street merges under redistricting, by data-file row
+/// (`None`: it does not merge). A street merges when it is active and
+/// urban and its area is below `area_threshold_km2` or its population below
+/// `population_threshold`. Its destination is the street its data-file
+/// `merge_into` names, followed on while that street merges itself; when no
+/// name is given, the name is not an active urban street, or the names run
+/// in a circle, it is the rule's street: the active urban street with the
+/// fewest residents that does not itself merge (ties: smaller area, then
+/// name). None of this depends on the order of the data file's rows. When
+/// every urban street is below the thresholds, nothing merges.
+pub fn merge_targets(world: &World, p: &Params) -> Vec<Option<usize>> {
     let rd = &p.reforms.redistricting;
-    let urban: Vec<usize> = (0..world.jurisdictions.len())
-        .filter(|&j| world.jurisdictions[j].kind == Kind::Urban && world.jurisdictions[j].active)
+    let n = world.jurisdictions.len();
+    let urban = |k: usize| world.jurisdictions[k].kind == Kind::Urban && world.jurisdictions[k].active;
+    let pop: Vec<f64> = (0..n)
+        .map(|k| world.represented(world.jurisdiction_persons(k)))
+        .collect();
+    let small: Vec<bool> = (0..n)
+        .map(|k| {
+            urban(k) && (world.jurisdictions[k].area_km2 < rd.area_threshold_km2 || pop[k] < rd.population_threshold)
+        })
+        .collect();
+    // The rule ranks streets by their data-file population, not the
+    // simulated one, so sampling noise cannot reorder near-equal streets.
+    let rule = (0..n).filter(|&k| urban(k) && !small[k]).min_by(|&a, &b| {
+        let (ja, jb) = (&world.jurisdictions[a], &world.jurisdictions[b]);
+        ja.population_data
+            .cmp(&jb.population_data)
+            .then(ja.area_km2.total_cmp(&jb.area_km2))
+            .then(ja.name.cmp(&jb.name))
+    });
+    (0..n)
+        .map(|j| {
+            if !small[j] {
+                return None;
+            }
+            let mut seen = vec![j];
+            let mut k = j;
+            loop {
+                match world.jurisdictions[k].merge_into {
+                    Some(t) if urban(t) && !small[t] => return Some(t),
+                    Some(t) if urban(t) && !seen.contains(&t) => {
+                        seen.push(t);
+                        k = t;
+                    }
+                    _ => return rule,
+                }
+            }
+        })
+        .collect()
+}
+
+/// Merges every urban street below the area or population threshold into
+/// its destination (`merge_targets`); returns the number of merges.
+fn merge_small_streets(world: &mut World, p: &Params) -> usize {
+    let targets = merge_targets(world, p);
+    let mut pop: Vec<f64> = (0..world.jurisdictions.len())
+        .map(|k| world.represented(world.jurisdiction_persons(k)))
         .collect();
     let mut merges = 0;
-    for (pos, &j) in urban.iter().enumerate() {
-        let pop = world.represented(world.jurisdiction_persons(j));
-        let small = world.jurisdictions[j].area_km2 < rd.area_threshold_km2 || pop < rd.population_threshold;
-        if !small || urban.len() - merges < 2 {
-            continue;
-        }
-        // The nearest active urban neighbour, preferring the next one.
-        let target = urban[pos + 1..]
-            .iter()
-            .chain(urban[..pos].iter().rev())
-            .copied()
-            .find(|&k| world.jurisdictions[k].active && k != j);
+    for (j, target) in targets.into_iter().enumerate() {
         let Some(k) = target else { continue };
         let moved = world.jurisdiction_persons(j);
         let src = std::mem::take(&mut world.jurisdictions[j].committees);
         for &c in &src {
             world.committees[c].jurisdiction = k;
         }
-        let (cash, firms, ent, issues, area) = {
+        let (cash, firms, ent, issues, area, entry) = {
             let s = &mut world.jurisdictions[j];
             s.active = false;
             s.flows.moved_out += moved;
             s.ledger.merger -= s.cash;
-            let out = (s.cash, s.firms, s.enterprises, s.open_issues, s.area_km2);
+            let out = (
+                s.cash,
+                s.firms,
+                s.enterprises,
+                s.open_issues,
+                s.area_km2,
+                s.entry_per_10k,
+            );
             s.cash = 0.0;
             s.firms = 0;
             s.enterprises = 0;
@@ -260,6 +347,14 @@ fn merge_small_streets(world: &mut World, p: &Params) -> usize {
             *a += b;
         }
         t.area_km2 += area;
+        // Firm entry per resident becomes the population-weighted mean, so
+        // the two stationary stocks add up (at the destination's authority).
+        let both = pop[k] + pop[j];
+        if both > 0.0 {
+            t.entry_per_10k = (t.entry_per_10k * pop[k] + entry * pop[j]) / both;
+        }
+        pop[k] = both;
+        pop[j] = 0.0;
         merges += 1;
     }
     merges

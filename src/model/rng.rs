@@ -14,7 +14,7 @@ use rand::Rng as _;
 /// The generator every stream uses.
 pub type Rng = rand_pcg::Pcg64Mcg;
 
-pub const SEED_DERIVATION: &str = "replication_seed = mix(mix(seed) ^ replication); stream h = mix(mix(replication_seed ^ kind) ^ index); Pcg64Mcg (rand_pcg, PCG-XSL-RR 128/64 MCG) with state = (mix(h^1)<<64 | mix(h^2)) | 1; mix = SplitMix64 finaliser; kinds: 2 jurisdiction (index = data-file row), 3 committee and 4 committee residents (index = committee order in the data file)";
+pub const SEED_DERIVATION: &str = "replication_seed = mix(mix(seed) ^ replication); stream h = mix(mix(replication_seed ^ kind) ^ index); Pcg64Mcg (rand_pcg, PCG-XSL-RR 128/64 MCG) with state = (mix(h^1)<<64 | mix(h^2)) | 1; mix = SplitMix64 finaliser; kinds: 2 jurisdiction (index = data-file row), 3 committee and 4 committee residents (index = committee order in the data file), 5 uncertain factor of a probabilistic run (index = factor order in the --uncertainty file; unit coordinate u = (next_u64 >> 11) / 2^53), 6 parameter row of --parameters (index 0; row = first i with u < cumulative normalised weight_i)";
 
 /// What a stream belongs to.
 #[derive(Debug, Clone, Copy)]
@@ -25,6 +25,13 @@ pub enum StreamKind {
     /// A second stream for a committee's residents: two independent
     /// generators interleaved let the CPU overlap their multiplications.
     Residents = 4,
+    /// A probabilistic run's uncertain factor (index = the factor's position
+    /// in the `--uncertainty` file): its unit coordinate in replication r.
+    /// Drawn from the replication seed alone, so every scenario of
+    /// replication r gets the same parameter values.
+    Uncertainty = 5,
+    /// The row of a `--parameters` table that replication r uses (index 0).
+    ParameterRow = 6,
 }
 
 /// SplitMix64 finaliser.

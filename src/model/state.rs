@@ -246,6 +246,8 @@ pub struct Jurisdiction {
     pub name: String,
     pub kind: Kind,
     pub area_km2: f64,
+    /// Residents in the data file (orders rules that must not depend on sampling).
+    pub population_data: u32,
     /// False once merged into a neighbour by redistricting.
     pub active: bool,
     pub committees: Vec<usize>,
@@ -262,6 +264,19 @@ pub struct Jurisdiction {
     pub informal: f64,
     pub firms: u64,
     pub base_firms_per_10k: f64,
+    /// Firm entries per 10,000 residents a month before the multipliers
+    /// exp(b_inv × investment + b_auth × authority − b_inf × I), derived at
+    /// month 0 so that `base_firms_per_10k` is the stationary stock
+    /// (`economy::entry_base_per_10k`).
+    pub entry_per_10k: f64,
+    /// The street's own enforcement authority and agency coordination
+    /// (data file, else the `[enforcement]` defaults); the levers move the
+    /// effective values from these bases (`reforms::Levers::authority`).
+    pub authority: f64,
+    pub coordination: f64,
+    /// Data-file row of the street it merges into under redistricting, if
+    /// the data file names one.
+    pub merge_into: Option<usize>,
     /// Service enterprises (0 at baseline).
     pub enterprises: u64,
     /// Open enforcement issues: sanitation, illegal construction, road trade.
@@ -269,7 +284,8 @@ pub struct Jurisdiction {
     pub incidents: u64,
     /// Street staff hours left for enforcement after top-down tasks.
     pub staff_factor: f64,
-    /// Jobs created and lost this month by service enterprises (full scale).
+    /// Jobs created and lost this month by firm entries and exits and by
+    /// service enterprises (full scale).
     pub new_jobs: f64,
     pub lost_jobs: f64,
     /// A young graduate sits in the street leadership.
@@ -375,6 +391,9 @@ pub struct OneOffs {
     pub redistricting: bool,
     pub fringe_integration_committees: usize,
     pub offices_upgraded: usize,
+    /// Committees in upgrade order (smallest office first, ties by index),
+    /// fixed when the first office is upgraded.
+    pub office_order: Vec<usize>,
     /// Phones installed by the office-standard lever (running cost is recurring).
     pub phones_installed: usize,
 }

@@ -7,6 +7,14 @@ use crate::model::reforms::Levers;
 use crate::model::rng;
 use crate::model::state::World;
 
+/// Expected tasks a month for a street of `pop` residents.
+pub fn rate(p: &Params, lv: &Levers, pop: f64) -> f64 {
+    let t = &p.tasks;
+    f64::from(p.district.departments)
+        * lv.task_multiplier
+        * (t.tasks_per_department_month + t.tasks_per_department_per_10k_month * pop / 1e4)
+}
+
 pub fn issue_and_pass_down(world: &mut World, p: &Params, lv: &Levers) {
     let t = &p.tasks;
     for j in 0..world.jurisdictions.len() {
@@ -15,9 +23,7 @@ pub fn issue_and_pass_down(world: &mut World, p: &Params, lv: &Levers) {
         }
         let sampled = world.jurisdiction_persons(j);
         let pop = world.represented(sampled);
-        let rate = f64::from(p.district.departments)
-            * lv.task_multiplier
-            * (t.tasks_per_department_month + t.tasks_per_department_per_10k_month * pop / 1e4);
+        let rate = rate(p, lv, pop);
         let jur = &mut world.jurisdictions[j];
         let tasks = rng::poisson(&mut jur.rng, rate);
         let hours = tasks as f64 * t.hours_per_task;

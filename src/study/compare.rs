@@ -1,9 +1,23 @@
 //! Reform − baseline comparisons under common random numbers: paired
-//! differences per replication, summarised with Student-t intervals.
+//! differences per replication, summarised with Student-t intervals (clamped
+//! to [−1, 1] for a difference of shares), bootstrap intervals, paired t
+//! and sign tests, and the p-values adjusted over the file's family.
 //!
-//! - `share_better`: share of replications whose paired difference points in
-//!   the metric's better direction (ties are not better); empty for neutral
-//!   metrics.
+//! - `share_better`, `share_worse`, `share_tied`: shares of replications
+//!   whose paired difference points in the metric's better direction, the
+//!   worse one, or is exactly 0 (ties are neither better nor worse); the
+//!   first two are empty for neutral metrics.
+//! - `p_value`: two-sided paired t test of mean difference 0
+//!   (`decision::paired::paired_t_test`: all tied → 1, constant non-zero →
+//!   0); `p_sign`: the exact sign test, which ignores ties and the sizes of
+//!   the differences.
+//! - `p_holm`, `q_bh`: Holm and Benjamini–Hochberg adjustments of `p_value`
+//!   over a family: every row of the same file with a defined `p_value`
+//!   (`adjust`).
+//! - `boot`: BCa bootstrap interval of the mean difference, `BOOT_RESAMPLES`
+//!   resamples of the replications with a seed from the row's keys
+//!   (`boot_seed`), falling back to the percentile interval where BCa is
+//!   undefined.
 //! - `rel_change`: mean difference / baseline mean (empty when that is 0).
 //! - `fiscal_cost_net`: per replication, the consolidated public-sector
 //!   outlay on reforms (district + streets − transfers between them) minus
@@ -13,10 +27,32 @@
 //!   10^6); empty when the reform costs nothing net (or saves money).
 
 use crate::model::metrics::{Direction, GROUP_METRICS, METRICS};
+use crate::model::rng;
 use crate::model::scenario::Scenario;
 use crate::model::state::GROUPS;
+use crate::study::decision::intervals::{self, Interval, RowNote};
+use crate::study::decision::{multiplicity, paired, shares};
 use crate::study::runner::RepResult;
 use crate::study::stats::{self, Summary};
+
+/// Bootstrap resamples behind `boot_low`/`boot_high`.
+pub const BOOT_RESAMPLES: usize = 2000;
+
+/// The seed of a row's bootstrap: FNV-1a (64-bit) of its keys joined by
+/// U+001F, through the SplitMix64 finaliser. The keys name the row, so its
+/// interval is the same whichever other rows, threads or shards there are.
+pub fn boot_seed(keys: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (i, k) in keys.iter().enumerate() {
+        if i > 0 {
+            h = (h ^ 0x1f).wrapping_mul(0x0100_0000_01b3);
+        }
+        for b in k.bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    rng::mix(h)
+}
 
 /// One comparison of a metric between a scenario and the baseline.
 #[derive(Debug, Clone)]
@@ -31,9 +67,24 @@ pub struct CompareRow {
     pub direction: Direction,
     pub baseline_mean: f64,
     pub scenario_mean: f64,
+    /// The paired differences d_r: mean, sd, se, t-interval (clamped to
+    /// [−1, 1] for shares) and its note.
     pub diff: Summary,
+    /// Two-sided paired t test of E[d] = 0.
+    pub p_value: Option<f64>,
+    /// Holm-adjusted `p_value` over the file's family (see `adjust`).
+    pub p_holm: Option<f64>,
+    /// Benjamini–Hochberg q-value over the same family.
+    pub q_bh: Option<f64>,
+    /// Exact two-sided sign test (ties dropped).
+    pub p_sign: Option<f64>,
+    /// BCa (or, where undefined, percentile) bootstrap interval of the mean
+    /// difference, clamped like the t-interval.
+    pub boot: Interval,
     pub rel_change: Option<f64>,
     pub share_better: Option<f64>,
+    pub share_worse: Option<f64>,
+    pub share_tied: Option<f64>,
     /// The reform's net fiscal cost against the baseline, over replications.
     pub fiscal_cost_net: Summary,
     /// Paired mean difference in the gross reform flows (`reform_cost_gross`).
@@ -128,20 +179,15 @@ impl<'a> Pair<'a> {
 
     /// Compares two equally long samples of metric `mi`, paired by replication.
     fn row(&self, split: &'static str, unit: &str, mi: usize, base: &[f64], scen: &[f64]) -> CompareRow {
-        let (metric, direction) = (METRICS[mi].name, METRICS[mi].direction);
+        let def = &METRICS[mi];
+        let (metric, direction) = (def.name, def.direction);
         let d = stats::paired(base, scen);
-        let diff = stats::summarise(&d);
+        let bounds = stats::difference_bounds(def);
+        let diff = stats::summarise_within(&d, bounds);
+        let seed = boot_seed(&[self.scenario, self.baseline, split, unit, metric]);
+        let boot = intervals::bootstrap_bca(&d, 0.95, BOOT_RESAMPLES, seed, bounds);
+        let sh = shares::shares(&d, direction);
         let baseline_mean = stats::mean(base);
-        let better = |x: &f64| match direction {
-            Direction::Higher => *x > 0.0,
-            Direction::Lower => *x < 0.0,
-            Direction::Neutral => false,
-        };
-        let share_better = match direction {
-            Direction::Neutral => None,
-            _ if d.is_empty() => None,
-            _ => Some(d.iter().filter(|x| better(x)).count() as f64 / d.len() as f64),
-        };
         CompareRow {
             scenario: self.scenario.to_string(),
             baseline: self.baseline.to_string(),
@@ -152,13 +198,42 @@ impl<'a> Pair<'a> {
             baseline_mean,
             scenario_mean: stats::mean(scen),
             rel_change: (baseline_mean != 0.0).then(|| diff.mean / baseline_mean),
-            share_better,
+            share_better: sh.better,
+            share_worse: sh.worse,
+            share_tied: sh.tied,
+            p_value: paired::paired_t_p(&d),
+            p_holm: None,
+            q_bh: None,
+            p_sign: paired::sign_test_p(&d),
+            boot,
             fiscal_cost_net: self.net.clone(),
             reform_cost_gross_mean: self.gross_diff,
             diff_per_million_yuan: (self.net.mean > 0.0 && !COST_METRICS.contains(&metric))
                 .then(|| diff.mean / (self.net.mean / 1e6)),
             diff,
         }
+    }
+}
+
+impl CompareRow {
+    /// The row's note: the t-interval's (`n<2`, `at bound`, `all tied`,
+    /// `constant`, `censored at bound`), else `censored at bound` when only
+    /// the bootstrap interval reaches a bound.
+    pub fn note(&self) -> Option<RowNote> {
+        self.diff.note.or(self.boot.note)
+    }
+}
+
+/// Fills `p_holm` and `q_bh` of `rows`: the family is every row given with a
+/// defined `p_value` (a file's rows: compare.csv's district rows over all
+/// scenarios and metrics, or all of compare_by_group.csv's rows).
+pub fn adjust(rows: &mut [CompareRow]) {
+    let p: Vec<Option<f64>> = rows.iter().map(|r| r.p_value).collect();
+    let holm = multiplicity::holm(&p);
+    let bh = multiplicity::benjamini_hochberg(&p);
+    for ((r, h), q) in rows.iter_mut().zip(holm).zip(bh) {
+        r.p_holm = h;
+        r.q_bh = q;
     }
 }
 
@@ -241,15 +316,34 @@ pub fn compare_by_group(
     out
 }
 
-/// District comparisons of every scenario but the baseline.
+/// District comparisons of every scenario but the baseline, with `p_holm`
+/// and `q_bh` over all of them (the family of compare.csv).
 pub fn comparisons(scenarios: &[Scenario], results: &[Vec<RepResult>], baseline: usize) -> Vec<CompareRow> {
     let base = &scenarios[baseline];
-    scenarios
+    let mut rows: Vec<CompareRow> = scenarios
         .iter()
         .enumerate()
         .filter(|(i, _)| *i != baseline)
         .flat_map(|(i, s)| compare(&base.name, &results[baseline], &s.name, &results[i]))
-        .collect()
+        .collect();
+    adjust(&mut rows);
+    rows
+}
+
+/// Group and jurisdiction comparisons of every scenario but the baseline,
+/// with `p_holm` and `q_bh` over all of them (the family of
+/// compare_by_group.csv).
+pub fn group_comparisons(scenarios: &[Scenario], results: &[Vec<RepResult>], baseline: usize) -> Vec<CompareRow> {
+    let base = &scenarios[baseline];
+    let names: Vec<String> = base.jurisdictions.iter().map(|j| j.name.clone()).collect();
+    let mut rows: Vec<CompareRow> = scenarios
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != baseline)
+        .flat_map(|(i, s)| compare_by_group(&base.name, &results[baseline], &s.name, &results[i], &names))
+        .collect();
+    adjust(&mut rows);
+    rows
 }
 
 /// One month's paired difference of a metric between a scenario and the
@@ -265,8 +359,12 @@ pub struct MonthRow {
     pub direction: Direction,
     pub baseline_mean: f64,
     pub scenario_mean: f64,
-    /// d_r = scenario_r(month) − baseline_r(month) over paired replications.
+    /// d_r = scenario_r(month) − baseline_r(month) over paired replications
+    /// (t-interval clamped to [−1, 1] for shares, with its note).
     pub diff: Summary,
+    /// Two-sided paired t test of E[d] = 0 that month (not adjusted: the
+    /// months of one effect are a trajectory, not a family of decisions).
+    pub p_value: Option<f64>,
 }
 
 /// The effect over time: for each horizon month both scenarios have, and
@@ -280,6 +378,7 @@ pub fn compare_timeseries(baseline: &str, base: &[RepResult], scenario: &str, sc
         for (k, m) in METRICS.iter().enumerate() {
             let b: Vec<f64> = base.iter().map(|r| r.monthly[month][k]).collect();
             let s: Vec<f64> = scen.iter().map(|r| r.monthly[month][k]).collect();
+            let d = stats::paired(&b, &s);
             out.push(MonthRow {
                 scenario: scenario.to_string(),
                 baseline: baseline.to_string(),
@@ -289,7 +388,8 @@ pub fn compare_timeseries(baseline: &str, base: &[RepResult], scenario: &str, sc
                 direction: m.direction,
                 baseline_mean: stats::mean(&b),
                 scenario_mean: stats::mean(&s),
-                diff: stats::summarise(&stats::paired(&b, &s)),
+                diff: stats::summarise_within(&d, stats::difference_bounds(m)),
+                p_value: paired::paired_t_p(&d),
             });
         }
     }

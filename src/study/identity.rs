@@ -6,7 +6,7 @@ use crate::model::metrics::N_METRICS;
 use crate::model::scenario::Scenario;
 use crate::model::state::BYTES_PER_PERSON;
 use crate::study::runner;
-use crate::study::shard::ShardScenario;
+use crate::study::shard::{sources_mismatch, ShardScenario, SourceRecord};
 use serde::{Deserialize, Serialize};
 
 /// What identifies a study: `run.json`, written when a run starts and
@@ -20,6 +20,10 @@ pub struct StudyIdentity {
     pub baseline: String,
     pub shard: Option<String>,
     pub scenarios: Vec<ShardScenario>,
+    /// The files a probabilistic run draws its parameters from (absent in a
+    /// plain run).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uncertainty: Vec<SourceRecord>,
 }
 
 /// Bytes a run would need at its peak: the residents of `threads`
@@ -87,6 +91,9 @@ pub fn identity_mismatch(old: &StudyIdentity, new: &StudyIdentity) -> Option<Str
     }
     if old.baseline != new.baseline {
         return Some(format!("its baseline was `{}`, not `{}`", old.baseline, new.baseline));
+    }
+    if let Some(why) = sources_mismatch(&old.uncertainty, &new.uncertainty) {
+        return Some(why);
     }
     for (a, b) in old.scenarios.iter().zip(&new.scenarios) {
         let h = |x: &ShardScenario| x.sources.iter().map(|s| s.sha256.clone()).collect::<Vec<_>>();

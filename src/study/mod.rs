@@ -5,6 +5,8 @@
 
 pub mod adaptive;
 pub mod compare;
+pub mod decide;
+pub mod decision;
 pub mod identity;
 pub mod roofline;
 pub mod runner;

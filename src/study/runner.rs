@@ -11,13 +11,21 @@
 //! are collected in item order, so the results do not depend on the thread
 //! count, and a copied world carries its random streams, so a shared spin-up
 //! gives the same bytes as a spin-up of each scenario's own.
+//!
+//! In a probabilistic run (`Varying`) replication r of every scenario runs
+//! under parameters drawn for r. The groups are then formed per replication
+//! from the parameters as drawn: the draws are the same for every scenario
+//! of r, so a baseline and its reforms still share.
 
+use crate::model::jurisdictions::JurisdictionSpec;
 use crate::model::metrics::{self, N_METRICS};
+use crate::model::params::Params;
 use crate::model::rng;
 use crate::model::scenario::Scenario;
 use crate::model::schedule::{self, Replication, SpinupKey};
 use crate::model::state::{World, GROUPS};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{PoisonError, RwLock};
@@ -116,20 +124,27 @@ pub fn replicate_checked(s: &Scenario, seed: u64, replication: u32) -> Result<Re
 /// scenario without a spin-up (`simulation.spinup_months` = 0) has nothing
 /// to share: it is its own group.
 pub fn spinup_groups(scenarios: &[&Scenario]) -> Vec<usize> {
+    let worlds: Vec<(&Params, &[JurisdictionSpec])> = scenarios
+        .iter()
+        .map(|s| (&s.params, s.jurisdictions.as_slice()))
+        .collect();
+    groups_of(&worlds)
+}
+
+/// `spinup_groups` of (params, jurisdictions) pairs.
+fn groups_of(worlds: &[(&Params, &[JurisdictionSpec])]) -> Vec<usize> {
     let mut by_key: HashMap<SpinupKey, Vec<usize>> = HashMap::new();
-    let mut groups = Vec::with_capacity(scenarios.len());
-    for (i, s) in scenarios.iter().enumerate() {
-        if s.params.simulation.spinup_months == 0 {
+    let mut groups = Vec::with_capacity(worlds.len());
+    for (i, &(p, j)) in worlds.iter().enumerate() {
+        if p.simulation.spinup_months == 0 {
             groups.push(i);
             continue;
         }
-        let firsts = by_key
-            .entry(schedule::spinup_key(&s.params, &s.jurisdictions))
-            .or_default();
-        let same = firsts.iter().copied().find(|&f| {
-            let o = scenarios[f];
-            schedule::same_spinup((&o.params, &o.jurisdictions), (&s.params, &s.jurisdictions))
-        });
+        let firsts = by_key.entry(schedule::spinup_key(p, j)).or_default();
+        let same = firsts
+            .iter()
+            .copied()
+            .find(|&f| schedule::same_spinup(worlds[f], (p, j)));
         groups.push(same.unwrap_or_else(|| {
             firsts.push(i);
             i
@@ -153,6 +168,11 @@ pub fn group_members(groups: &[usize]) -> Vec<Vec<usize>> {
     out
 }
 
+/// Parameters that vary by replication (a probabilistic run): scenario
+/// parameters → the parameters replication r runs under, or why there are
+/// none (the item then fails).
+pub type Varying<'a> = dyn Fn(&Params, u32) -> Result<Params, String> + Sync + 'a;
+
 /// Runs the given items on `threads` threads (0 = all cores), returning
 /// outcomes in item order whatever the thread count. Items of one spin-up
 /// group and replication share one spin-up. Items not yet started when
@@ -163,30 +183,32 @@ pub fn run_items(
     items: &[Item],
     seed: u64,
     threads: usize,
+    varying: Option<&Varying>,
     stop: &AtomicBool,
     on_done: &(dyn Fn(Item, &Result<RepResult, String>) + Sync),
 ) -> Result<Vec<Outcome>, rayon::ThreadPoolBuildError> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
     let refs: Vec<&Scenario> = scenarios.iter().collect();
-    let groups = spinup_groups(&refs);
-    Ok(pool.install(|| run_shared(&refs, &groups, items, seed, stop, &|k, out| on_done(items[k], out))))
+    Ok(pool.install(|| run_shared(&refs, items, seed, varying, stop, &|k, out| on_done(items[k], out))))
 }
 
 /// Runs `items` (index into `scenarios`, replication) on the current rayon
-/// pool, one spin-up per (group in `groups`, replication); outcomes in item
-/// order. `on_done` gets the item's position in `items`.
+/// pool, one spin-up per (spin-up group, replication); outcomes in item
+/// order. The groups of a replication are those of `spinup_groups` over its
+/// items' scenarios, with their parameters as `varying` draws them.
+/// `on_done` gets the item's position in `items`.
 pub fn run_shared(
     scenarios: &[&Scenario],
-    groups: &[usize],
     items: &[Item],
     seed: u64,
+    varying: Option<&Varying>,
     stop: &AtomicBool,
     on_done: &(dyn Fn(usize, &Result<RepResult, String>) + Sync),
 ) -> Vec<Outcome> {
-    let units = units(groups, items);
-    let done: Vec<Vec<(usize, Outcome)>> = units
+    let reps = by_replication(items);
+    let done: Vec<Vec<(usize, Outcome)>> = reps
         .par_iter()
-        .map(|members| run_unit(scenarios, items, members, seed, stop, on_done))
+        .map(|members| run_replication(scenarios, items, members, seed, varying, stop, on_done))
         .collect();
     let mut out: Vec<Outcome> = (0..items.len()).map(|_| Outcome::Skipped).collect();
     for (k, o) in done.into_iter().flatten() {
@@ -195,18 +217,73 @@ pub fn run_shared(
     out
 }
 
-/// Item positions in units, one per (spin-up group, replication), in order
-/// of their first item.
-fn units(groups: &[usize], items: &[Item]) -> Vec<Vec<usize>> {
+/// Item positions by replication, in order of their first item.
+fn by_replication(items: &[Item]) -> Vec<Vec<usize>> {
     let mut out: Vec<Vec<usize>> = Vec::new();
-    let mut slot: HashMap<(usize, u32), usize> = HashMap::new();
-    for (k, &(s, r)) in items.iter().enumerate() {
-        let u = *slot.entry((groups[s], r)).or_insert_with(|| {
+    let mut slot: HashMap<u32, usize> = HashMap::new();
+    for (k, &(_, r)) in items.iter().enumerate() {
+        let u = *slot.entry(r).or_insert_with(|| {
             out.push(Vec::new());
             out.len() - 1
         });
         out[u].push(k);
     }
+    out
+}
+
+/// Runs the items `members` of one replication: their parameters (drawn
+/// by `varying` in a probabilistic run), their spin-up groups, one spin-up
+/// per group and each member's horizon from it. Every member is reported to
+/// `on_done` unless skipped.
+fn run_replication(
+    scenarios: &[&Scenario],
+    items: &[Item],
+    members: &[usize],
+    seed: u64,
+    varying: Option<&Varying>,
+    stop: &AtomicBool,
+    on_done: &(dyn Fn(usize, &Result<RepResult, String>) + Sync),
+) -> Vec<(usize, Outcome)> {
+    if stop.load(Ordering::Relaxed) {
+        return members.iter().map(|&k| (k, Outcome::Skipped)).collect();
+    }
+    let rep = items[members[0]].1;
+    let params: Vec<Result<Cow<Params>, String>> = members
+        .iter()
+        .map(|&k| {
+            let p = &scenarios[items[k].0].params;
+            match varying {
+                None => Ok(Cow::Borrowed(p)),
+                Some(v) => v(p, rep)
+                    .map(Cow::Owned)
+                    .map_err(|e| format!("the parameters drawn for replication {rep}: {e}")),
+            }
+        })
+        .collect();
+    let mut out = Vec::with_capacity(members.len());
+    let mut ok: Vec<(usize, &Params)> = Vec::with_capacity(members.len());
+    for (&k, p) in members.iter().zip(&params) {
+        match p {
+            Ok(p) => ok.push((k, p.as_ref())),
+            Err(e) => {
+                on_done(k, &Err(e.clone()));
+                out.push((k, Outcome::Failed(e.clone())));
+            }
+        }
+    }
+    let worlds: Vec<(&Params, &[JurisdictionSpec])> = ok
+        .iter()
+        .map(|&(k, p)| (p, scenarios[items[k].0].jurisdictions.as_slice()))
+        .collect();
+    let groups = group_members(&groups_of(&worlds));
+    let done: Vec<Vec<(usize, Outcome)>> = groups
+        .par_iter()
+        .map(|g| {
+            let unit: Vec<(usize, &Params)> = g.iter().map(|&i| ok[i]).collect();
+            run_unit(scenarios, items, &unit, seed, stop, on_done)
+        })
+        .collect();
+    out.extend(done.into_iter().flatten());
     out
 }
 
@@ -239,18 +316,19 @@ impl Shared {
     }
 }
 
-/// Runs one unit: the spin-up of its replication, then each member's
-/// horizon from it. Every member is reported to `on_done` unless skipped.
+/// Runs one unit, the items of one spin-up group and replication with
+/// their parameters: the spin-up, then each member's horizon from it.
+/// Every member is reported to `on_done` unless skipped.
 fn run_unit(
     scenarios: &[&Scenario],
     items: &[Item],
-    members: &[usize],
+    members: &[(usize, &Params)],
     seed: u64,
     stop: &AtomicBool,
     on_done: &(dyn Fn(usize, &Result<RepResult, String>) + Sync),
 ) -> Vec<(usize, Outcome)> {
     if stop.load(Ordering::Relaxed) {
-        return members.iter().map(|&k| (k, Outcome::Skipped)).collect();
+        return members.iter().map(|&(k, _)| (k, Outcome::Skipped)).collect();
     }
     let finish = |k: usize, out: Result<RepResult, String>| {
         on_done(k, &out);
@@ -259,38 +337,38 @@ fn run_unit(
             Err(e) => (k, Outcome::Failed(e)),
         }
     };
-    let rep = items[members[0]].1;
+    let (lead_k, lead_p) = members[0];
+    let rep = items[lead_k].1;
     let rep_seed = rng::replication_seed(seed, u64::from(rep));
     // Every member's spin-up is the same simulation: the first one's serves.
-    let lead = scenarios[items[members[0]].0];
-    let world = match catch(|| schedule::spin_up(&lead.params, &lead.jurisdictions, rep_seed)) {
+    let lead = scenarios[items[lead_k].0];
+    let world = match catch(|| schedule::spin_up(lead_p, &lead.jurisdictions, rep_seed)) {
         Ok(w) => w,
         Err(e) => {
             // Month 0 is all there is without a spin-up: the message stays as it was.
-            let e = if lead.params.simulation.spinup_months > 0 {
+            let e = if lead_p.simulation.spinup_months > 0 {
                 format!("in the spin-up: {e}")
             } else {
                 e
             };
-            return members.iter().map(|&k| finish(k, Err(e.clone()))).collect();
+            return members.iter().map(|&(k, _)| finish(k, Err(e.clone()))).collect();
         }
     };
-    let horizon = |k: usize, world: World| {
-        let p = &scenarios[items[k].0].params;
+    let horizon = |p: &Params, world: World| {
         catch(|| rep_result(rep, rep_seed, &schedule::run_horizon(world, p))).and_then(|r| check(&r).map(|_| r))
     };
-    if let [k] = members {
-        return vec![finish(*k, horizon(*k, world))];
+    if let [(k, p)] = members {
+        return vec![finish(*k, horizon(p, world))];
     }
     let shared = Shared::new(world, members.len());
     members
         .par_iter()
-        .map(|&k| {
+        .map(|&(k, p)| {
             if stop.load(Ordering::Relaxed) {
                 return (k, Outcome::Skipped);
             }
             let out = match shared.take() {
-                Some(w) => horizon(k, w),
+                Some(w) => horizon(p, w),
                 None => Err("the shared spin-up was gone (a bug)".to_string()),
             };
             finish(k, out)
@@ -309,9 +387,15 @@ pub fn run(
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<Vec<RepResult>>, rayon::ThreadPoolBuildError> {
     let items = all_items(scenarios.len(), reps);
-    let flat = run_items(scenarios, &items, seed, threads, &AtomicBool::new(false), &|_, _| {
-        progress()
-    })?;
+    let flat = run_items(
+        scenarios,
+        &items,
+        seed,
+        threads,
+        None,
+        &AtomicBool::new(false),
+        &|_, _| progress(),
+    )?;
     Ok(group(
         scenarios.len(),
         reps,

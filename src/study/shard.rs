@@ -79,6 +79,58 @@ impl Shard {
     }
 }
 
+/// What kind of file a source is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// `--uncertainty`: factors with quantile functions.
+    Factors,
+    /// `--parameters`: a table of weighted parameter sets.
+    WeightedDraws,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Factors => "factors",
+            SourceKind::WeightedDraws => "weighted_draws",
+        }
+    }
+}
+
+/// A file a probabilistic run draws its parameters from, as the manifest,
+/// run.json and shard.json record it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceRecord {
+    pub kind: SourceKind,
+    /// Absolute path (for a merge to reload it).
+    pub path: String,
+    pub sha256: String,
+}
+
+/// Why two studies' parameter draws differ: a different kind or file, or
+/// the same file changed since (its SHA-256).
+pub fn sources_mismatch(old: &[SourceRecord], new: &[SourceRecord]) -> Option<String> {
+    let show = |v: &[SourceRecord]| {
+        if v.is_empty() {
+            "no parameter draws".to_string()
+        } else {
+            v.iter()
+                .map(|s| format!("{} {}", s.kind.as_str(), s.path))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        }
+    };
+    let same_files = old.len() == new.len() && old.iter().zip(new).all(|(a, b)| a.kind == b.kind && a.path == b.path);
+    if !same_files {
+        return Some(format!("it drew {}, not {}", show(old), show(new)));
+    }
+    old.iter()
+        .zip(new)
+        .find(|(a, b)| a.sha256 != b.sha256)
+        .map(|(a, _)| format!("the parameter file {} has changed since", a.path))
+}
+
 /// A file a scenario was built from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceHash {
@@ -118,6 +170,14 @@ pub struct ShardManifest {
     pub baseline: String,
     pub scenarios: Vec<ShardScenario>,
     pub items_done: u64,
+    /// The files a probabilistic run draws its parameters from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uncertainty: Vec<SourceRecord>,
+    /// `--ce-metric` and `--wtp` of the run, for the merge's decision files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ce_metric: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wtp: Option<Vec<f64>>,
     pub threads: usize,
     pub wall_seconds: f64,
     pub start_time_utc: String,
@@ -166,6 +226,12 @@ pub fn check_same_study(m: &[ShardManifest]) -> Result<(), String> {
         };
         if names(s) != names(first) {
             return differ("scenarios", names(first), names(s));
+        }
+        if let Some(why) = sources_mismatch(&first.uncertainty, &s.uncertainty) {
+            return Err(format!(
+                "shards {} and {} differ: shard {} {why}",
+                first.shard, s.shard, first.shard
+            ));
         }
         for (a, b) in first.scenarios.iter().zip(&s.scenarios) {
             let hashes = |x: &ShardScenario| x.sources.iter().map(|h| h.sha256.clone()).collect::<Vec<_>>();

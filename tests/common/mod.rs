@@ -43,5 +43,7 @@ pub fn options(scenarios: &[&str], reps: u32, seed: u64, out: &Path, threads: us
         command_line: vec![],
         shard: None,
         resume: false,
+        force: false,
+        decision: Default::default(),
     }
 }

@@ -9,7 +9,7 @@ section!(
     /// Run controls.
     Simulation {
         months: u32 = 60; "months", [1, 600], Setting, "Simulated horizon (spec §3: default 60 months)";
-        spinup_months: u32 = 0; "months", [0, 1200], Setting, "Months simulated under baseline rules (every reform off) before month 1 of the horizon; outputs cover the horizon only, and scenarios that differ only in reforms share one spin-up per replication";
+        spinup_months: u32 = 60; "months", [0, 1200], Setting, "Months simulated under baseline rules (every reform off) before month 1 of the horizon; outputs cover the horizon only, and scenarios that differ only in reforms share one spin-up per replication. 60 = three times the slowest settling time left after month 0 is set near its stationary state (stipend arrears, 20 months; satisfaction, registration and morale ≈ 10 months): measured in docs/ODD.md §5";
         population_scale: f64 = 1.0; "share", [1e-6, 1.0], Setting, "Share of residents simulated; capacities, task hours and event rates scale with it, money is reported at full scale";
         outcome_window_months: u32 = 12; "months", [1, 600], Setting, "Final months over which per-replication outcome metrics are averaged";
     }
@@ -72,7 +72,7 @@ section!(
         retirement_age_years: u32 = 60; "years", [45, 75], Firm, "Age at which residents leave the labour force";
         out_of_labour_force_share: f64 = 0.25; "share of working age", [0.0, 1.0], Estimate, "Working-age residents outside the labour force (students, carers)";
         initial_unemployment_rate: f64 = 0.08; "share of labour force", [0.0, 1.0], Estimate, "Real urban unemployment, late 1990s (Hu Angang 2000: ≈8%, registered 3.1%)";
-        layoff_annual: f64 = 0.035; "1/year", [0.0, 1.0], Estimate, "Annual probability that an employed resident is laid off (SOE restructuring)";
+        layoff_annual: f64 = 0.032; "1/year", [0.0, 1.0], Estimate, "Annual probability that an employed resident is laid off (SOE restructuring), besides the lay-offs of exiting firms; recalibrated so baseline unemployment stays ≈ 9%";
         job_finding_annual: f64 = 0.35; "1/year", [0.0, 1.0], Estimate, "Annual probability that an unemployed resident finds work unaided";
         help_finding_multiplier: f64 = 1.8; "ratio", [1.0, 10.0], Estimate, "Job-finding hazard multiplier in a month the committee's re-employment help was received";
         low_income_share_unemployed: f64 = 0.20; "share", [0.0, 1.0], Estimate, "Initial share of the unemployed who are low-income (dibao cases)";
@@ -105,7 +105,7 @@ section!(
         member_share_adults: f64 = 0.07; "share of adults", [0.0, 1.0], Estimate, "Party members among residents aged 18+";
         arriving_migrant_member_share: f64 = 0.03; "share", [0.0, 1.0], Estimate, "Party members among arriving migrants";
         initial_managed_share_unattached: f64 = 0.4; "share", [0.0, 1.0], Estimate, "Managed share of retired, laid-off and migrant members at month 0 (report: 'left to drift')";
-        link_monthly: f64 = 0.01; "1/month", [0.0, 1.0], Estimate, "Monthly probability that an unmanaged member is linked to a community party organisation";
+        link_monthly: f64 = 0.004; "1/month", [0.0, 1.0], Derived, "Monthly probability that an unmanaged member is linked to a community party organisation: the rate at which the managed share stays near its month-0 level (0.66; 0.4 of unattached members, the report's 'left to drift') over a 10-year baseline (0.01 let it climb to 0.76)";
         join_annual: f64 = 0.003; "1/year", [0.0, 1.0], Estimate, "Annual probability that a non-migrant adult under retirement age joins the party (members recruited at work are managed there)";
         delink_on_layoff: f64 = 0.5; "probability", [0.0, 1.0], Estimate, "Probability that a managed member losing their job (and work unit) becomes unmanaged";
         volunteer_hours_per_managed_month: f64 = 0.5; "hours/member/month", [0.0, 100.0], Estimate, "Volunteer hours a managed member gives their committee";
@@ -158,16 +158,18 @@ section!(
         positions_per_committee: u32 = 6; "positions", [1, 50], Estimate, "Cadre posts per committee (about 5 nationally; law: 5-9)";
         stipend_yuan_month: f64 = 450.0; "yuan/month", [0.0, 1e6], Report, "Monthly stipend (report: 400-500 yuan)";
         outside_wage_yuan_month: f64 = 781.0; "yuan/month", [1.0, 1e6], Firm, "Outside option: 2000 national average wage (9,371 yuan/year)";
-        quit_annual_local: f64 = 0.07; "1/year", [0.0, 1.0], Estimate, "a0 for older local cadres at pay parity (0.03-0.12)";
+        quit_annual_local: f64 = 0.054; "1/year", [0.0, 1.0], Estimate, "a0 for older local cadres at pay parity after their first years (0.03-0.12); recalibrated so baseline turnover stays ≈ 0.20/year";
         quit_annual_young: f64 = 0.20; "1/year", [0.0, 1.0], Estimate, "a0 for young educated recruits at pay parity";
-        pay_elasticity: f64 = 1.0; "elasticity", [0.0, 5.0], Estimate, "β_w: quit probability ∝ (stipend/outside wage)^-β_w (sweep 0.5-1.5)";
+        pay_elasticity: f64 = 1.0; "elasticity", [0.0, 5.0], Estimate, "β_w: quit probability ∝ ((stipend + v × insurance)/outside wage)^-β_w (sweep 0.5-1.5)";
         overload_quit_gamma: f64 = 0.5; "ratio", [0.0, 10.0], Estimate, "γ_load: quit multiplier per unit of load above 1";
         arrears_quit_gamma: f64 = 0.15; "per month of arrears", [0.0, 10.0], Estimate, "γ_arrears: quit hazard × (1 + γ × months of stipends owed, capped)";
         arrears_cap_months: f64 = 6.0; "months", [0.0, 120.0], Estimate, "Arrears beyond this many months of stipends add no further quits or morale loss";
+        insurance_value_share: f64 = 0.7; "share", [0.0, 2.0], Estimate, "v: a yuan of social insurance counts as v yuan of stipend in the pay ratio (stipend + v × insurance) / outside wage";
+        early_tenure_quit_multiplier: f64 = 1.5; "ratio", [0.0, 10.0], Estimate, "Quit hazard multiplier in a cadre's first early_tenure_months in post";
+        early_tenure_months: u32 = 24; "months", [0, 600], Estimate, "Months in post during which the early-tenure quit multiplier applies";
         retirement_age_years: u32 = 60; "years", [40, 80], Estimate, "Cadres retire at this age";
         vacancy_fill_monthly: f64 = 0.33; "1/month", [0.0, 1.0], Estimate, "Monthly probability a vacancy is filled (mean delay 3 months)";
         young_recruit_share: f64 = 0.10; "share", [0.0, 1.0], Estimate, "Share of recruits who are young graduates under the baseline channels";
-        initial_young_share: f64 = 0.10; "share", [0.0, 1.0], Estimate, "Share of young recruits among cadres at month 0";
         local_age_min_years: u32 = 40; "years", [16, 80], Estimate, "Youngest local recruit";
         local_age_max_years: u32 = 57; "years", [16, 80], Estimate, "Oldest local recruit";
         young_age_min_years: u32 = 22; "years", [16, 80], Estimate, "Youngest graduate recruit";
@@ -175,11 +177,10 @@ section!(
         local_college_share: f64 = 0.05; "share", [0.0, 1.0], Estimate, "College-educated among local recruits";
         local_secondary_share: f64 = 0.50; "share", [0.0, 1.0], Estimate, "Secondary-educated among local recruits (rest: low)";
         young_college_share: f64 = 0.80; "share", [0.0, 1.0], Estimate, "College-educated among graduate recruits (rest: secondary)";
-        initial_tenure_max_months: u32 = 120; "months", [0, 600], Estimate, "Serving cadres' tenure at month 0 is uniform on [0, this)";
-        morale_initial: f64 = 0.6; "0..1", [0.0, 1.0], Estimate, "Morale at month 0";
+        morale_initial: f64 = 0.6; "0..1", [0.0, 1.0], Estimate, "Morale of a new recruit (serving cadres at month 0 start where this has decayed toward the target over their time in post)";
         morale_smoothing: f64 = 0.1; "1/month", [0.0, 1.0], Estimate, "Monthly adjustment of morale toward its target";
         morale_base: f64 = 0.7; "0..1", [0.0, 1.0], Estimate, "Morale target at pay parity, normal load, no arrears";
-        morale_pay_weight: f64 = 0.4; "per unit pay ratio", [0.0, 5.0], Estimate, "Morale target change per unit of (stipend/outside wage − 1)";
+        morale_pay_weight: f64 = 0.4; "per unit pay ratio", [0.0, 5.0], Estimate, "Morale target change per unit of (pay ratio − 1), pay ratio = (stipend + v × insurance)/outside wage";
         morale_load_weight: f64 = 0.3; "per unit load", [0.0, 5.0], Estimate, "Morale target loss per unit of load above 1";
         morale_arrears_weight: f64 = 0.05; "per month of arrears", [0.0, 5.0], Estimate, "Morale target loss per month of stipends owed (capped)";
         insurance_yuan_month: f64 = 0.0; "yuan/cadre/month", [0.0, 1e6], Report, "Social insurance paid per cadre (none at baseline: the report asks for it)";
@@ -235,20 +236,20 @@ section!(
     Firms {
         tax_per_firm_month: f64 = 4_000.0; "yuan/firm/month", [0.0, 1e9], Estimate, "Mean local tax a firm owes per month";
         compliance: f64 = 0.8; "share", [0.0, 1.0], Estimate, "Share of owed tax collected";
-        exit_annual: f64 = 0.10; "1/year", [0.0, 1.0], Estimate, "e1: annual firm exit probability at zero informal intensity";
-        entry_monthly: f64 = 0.0075; "entries/firm/month", [0.0, 1.0], Derived, "e0: entry rate per existing firm; ≈ exit at baseline authority (0.00874 × exp(−0.5 × 0.3))";
+        exit_annual: f64 = 0.10; "1/year", [0.0, 1.0], Estimate, "e1: annual firm exit probability at zero informal intensity. Entries per 10k residents are derived per street at month 0 so the data file's firms_per_10k is the stationary stock: firms_per_10k × h(e1) × exp(−b_auth × authority)";
         entry_authority_effect: f64 = 0.5; "per unit authority", [0.0, 10.0], Estimate, "b_auth in the entry rate";
         entry_informal_effect: f64 = 1.0; "per unit intensity", [0.0, 10.0], Estimate, "b_inf in the entry rate";
         entry_investment_effect: f64 = 0.5; "per 1,000 yuan/firm/month", [0.0, 10.0], Estimate, "b_inv: effect of investment-attraction spending per firm on entry";
         exit_informal_effect: f64 = 1.0; "per unit intensity", [0.0, 10.0], Estimate, "c_exit: exit hazard multiplier (1 + c_exit × I)";
+        jobs_per_new_firm: f64 = 10.0; "jobs/firm", [0.0, 1e4], Estimate, "Jobs a new firm fills from its street's unemployed, and an exiting firm lays off (district employment / firms ≈ 50 is the ceiling; new firms are small)";
     }
 );
 
 section!(
     /// Enforcement: "can see it, can't control it" (spec §4.10).
     Enforcement {
-        authority: f64 = 0.3; "0..1", [0.0, 1.0], Estimate, "Street offices' comprehensive management authority (report: seriously insufficient)";
-        coordination: f64 = 0.3; "0..1", [0.0, 1.0], Estimate, "Cooperation of dispatched agencies (police, commerce, tax, housing, sanitation)";
+        authority: f64 = 0.3; "0..1", [0.0, 1.0], Estimate, "Street offices' comprehensive management authority (report: seriously insufficient); for streets whose data-file `authority` cell is empty or absent";
+        coordination: f64 = 0.3; "0..1", [0.0, 1.0], Estimate, "Cooperation of dispatched agencies (police, commerce, tax, housing, sanitation); for streets whose data-file `coordination` cell is empty or absent";
         coordination_weight: f64 = 0.6; "share", [0.0, 1.0], Estimate, "ω: weight of coordination in the resolution probability";
         resolution_max: f64 = 0.9; "1/month", [0.0, 1.0], Estimate, "r_max: monthly resolution probability with full authority, coordination and staff";
         staff_factor_floor: f64 = 0.2; "ratio", [0.0, 1.0], Estimate, "Staff factor when street staff are fully absorbed by tasks";
