@@ -531,7 +531,7 @@ fn probabilistic_runs_give_the_same_bytes_on_threads_shards_and_resume() {
     // resume from a journal cut short
     let part = root.join("part");
     run(&probabilistic(root, 6, &part, 2));
-    let journal = part.join(shequ::study::store::FILE);
+    let journal = shequ::files::journal::journal_path(&part);
     let text = std::fs::read_to_string(&journal).unwrap();
     let kept: Vec<&str> = text.lines().take(5).collect();
     std::fs::write(&journal, format!("{}\n", kept.join("\n"))).unwrap();

@@ -169,7 +169,9 @@ fn study_and_sweep_reports_render_whole_in_headless_chromium() {
     }
     cli::run::run(&opts, &loaded, &|| {}).unwrap();
 
-    // Without compare_timeseries.csv the effect panels are left out silently.
+    // Without compare_timeseries.csv (an older run's folder) the effect
+    // panels are left out silently.
+    std::fs::remove_file(dir.path().join("compare_timeseries.csv")).unwrap();
     let page = cli::report::report(dir.path(), None).unwrap();
     let html = std::fs::read_to_string(&page).unwrap();
     let charts = FOREST_METRICS.len() + COST_METRICS.len() + FAN_METRICS.len();

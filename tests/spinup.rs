@@ -288,7 +288,7 @@ fn resume_shards_and_adaptive_runs_give_the_same_bytes() {
     // Resume: a run that kept only some replications (in completion order).
     let part = dir.path().join("part");
     run(&options(scenarios, 4, &part, 2));
-    let journal = part.join(shequ::study::store::FILE);
+    let journal = shequ::files::journal::journal_path(&part);
     let text = read(&journal);
     let lines: Vec<&str> = text.lines().collect();
     // Header plus replications 0, 3, 5, … of the 12: some of every group.
