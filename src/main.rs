@@ -133,6 +133,9 @@ enum Command {
         #[arg(long)]
         parameters: Option<PathBuf>,
     },
+    /// Calibrate uncertain parameters to facts by ABC-SMC (a fit file: scenario, priors, targets,
+    /// algorithm); writes posterior.csv (for `run --parameters`), generations.csv, predictive.csv, fit.html.
+    Fit(cli::fit::FitArgs),
     /// Merge shard directories (from `run --shard`) into the final files of the whole study.
     Merge {
         /// Shard output directories.
@@ -301,6 +304,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             };
             cli::sweep::command(&exp, &opts, &merge, quiet, interval(progress_interval)?)
         }
+        Command::Fit(args) => cli::fit::dispatch(args),
         Command::Merge {
             dirs,
             out,

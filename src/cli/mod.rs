@@ -6,6 +6,7 @@
 pub mod calibrate;
 pub mod decision;
 pub mod diff;
+pub mod fit;
 pub mod merge;
 pub mod metrics;
 pub mod params;

@@ -1,12 +1,12 @@
 //! `shequ validate`: checks input files without running them. The kind of
-//! each file (scenario or experiment) is told by its content
+//! each file (scenario, experiment or fit) is told by its content
 //! (`files::input_kind`); each kind has its own loader, which checks
 //! everything a run would check before it starts.
 
 use crate::cli::{sweep, AppError};
 use crate::files::error::InputWarning;
 use crate::files::input_kind::{self, InputKind};
-use crate::files::scenario_file;
+use crate::files::{fit_file, scenario_file};
 use std::path::{Path, PathBuf};
 
 /// What validating one file found.
@@ -47,6 +47,15 @@ pub fn check(path: &Path) -> Result<Checked, AppError> {
                 ),
                 None,
                 w,
+            )
+        }
+        InputKind::Fit => {
+            let f = fit_file::load(path)?;
+            let (n, m, s) = (f.params.len(), f.targets.len(), &f.scenario.name);
+            (
+                format!("fit `{}`: {n} prior(s), {m} target(s), scenario `{s}`", f.name),
+                None,
+                Vec::new(),
             )
         }
     };

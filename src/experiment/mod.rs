@@ -3,6 +3,7 @@
 //! indices computed from the runs.
 
 pub mod design;
+pub mod fit;
 pub mod sensitivity;
 pub mod spec;
 pub mod sweep;

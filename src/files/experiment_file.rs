@@ -61,14 +61,14 @@ fn default_bootstrap() -> usize {
 #[serde(deny_unknown_fields)]
 pub(crate) struct FactorSpec {
     pub(crate) path: String,
-    name: Option<String>,
-    min: Option<f64>,
-    max: Option<f64>,
-    values: Option<Vec<f64>>,
-    distribution: Option<String>,
-    mean: Option<f64>,
-    sd: Option<f64>,
-    mode: Option<f64>,
+    pub(crate) name: Option<String>,
+    pub(crate) min: Option<f64>,
+    pub(crate) max: Option<f64>,
+    pub(crate) values: Option<Vec<f64>>,
+    pub(crate) distribution: Option<String>,
+    pub(crate) mean: Option<f64>,
+    pub(crate) sd: Option<f64>,
+    pub(crate) mode: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -129,6 +129,7 @@ pub(crate) fn factor_line(text: &str, k: usize) -> Option<usize> {
         .map(|(i, _)| i + 1)
 }
 
+/// A factor from its entry (also a fit file's prior, `files/fit_file.rs`).
 pub(crate) fn factor(spec: &FactorSpec) -> Result<Factor, String> {
     let name = spec.name.clone().unwrap_or_else(|| spec.path.clone());
     let need = |v: Option<f64>, what: &str| v.ok_or_else(|| format!("`{what}` is required for this form"));

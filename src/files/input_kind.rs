@@ -1,7 +1,8 @@
 //! Which kind of input file a path holds, told by its content rather than
 //! its name or folder: a scenario, or an experiment (it has `[design]`,
-//! `[[factors]]` or a `scenarios` list). Adding a kind (fit files, say) is a
-//! variant and its keys here, and one match arm in `cli/validate.rs`.
+//! `[[factors]]` or a `scenarios` list), or a fit (`priors`, `targets`,
+//! `[algorithm]`). Adding a kind is a variant and its keys here, and one
+//! match arm in `cli/validate.rs`.
 
 use crate::files::error::InputError;
 use std::path::Path;
@@ -11,6 +12,8 @@ use std::path::Path;
 pub enum InputKind {
     Scenario,
     Experiment,
+    /// A calibration (`shequ fit`): it has `priors`, `targets` or `[algorithm]`.
+    Fit,
 }
 
 impl InputKind {
@@ -18,6 +21,7 @@ impl InputKind {
         match self {
             InputKind::Scenario => "scenario",
             InputKind::Experiment => "experiment",
+            InputKind::Fit => "fit",
         }
     }
 
@@ -26,13 +30,14 @@ impl InputKind {
         match self {
             InputKind::Scenario => &[],
             InputKind::Experiment => &["design", "factors", "scenarios"],
+            InputKind::Fit => &crate::files::fit_file::FIT_KEYS,
         }
     }
 }
 
 /// The kinds that have keys of their own, tried in order; anything else is
 /// read as a scenario (whose parser then reports what is wrong with it).
-const KEYED: [InputKind; 1] = [InputKind::Experiment];
+const KEYED: [InputKind; 2] = [InputKind::Fit, InputKind::Experiment];
 
 /// The kind of the TOML text `text`.
 pub fn detect_text(text: &str) -> InputKind {
@@ -67,5 +72,9 @@ mod tests {
         );
         assert_eq!(detect_text("[[factors]]\npath = \"x\"\n"), InputKind::Experiment);
         assert_eq!(detect_text("this is [ not toml"), InputKind::Scenario);
+        assert_eq!(
+            detect_text("scenario = \"b.toml\"\n[[priors]]\npath = \"x\"\n"),
+            InputKind::Fit
+        );
     }
 }
