@@ -105,7 +105,7 @@ def spread(fixed, prob):
         print(f"| {key[0]} | {key[1]} | {g(sa)} | {g(sb)} | {ratio} |")
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and sys.argv[1:2] != ["--experiments"]:
     folder = sys.argv[1] if len(sys.argv) > 1 else "results/report_comparison"
     headline(folder)
     print()
@@ -113,3 +113,42 @@ if __name__ == "__main__":
     if len(sys.argv) > 2:
         print()
         spread(folder, sys.argv[2])
+
+
+def drivers(sens_csv, metrics, target="baseline"):
+    """The two largest total-order Sobol indices per metric, with S and ST."""
+    rs = [r for r in rows(sens_csv) if r["target"] == target and r["metric"] in metrics]
+    print("| metric | first driver | second driver |")
+    print("|---|---|---|")
+    for m in metrics:
+        mine = [r for r in rs if r["metric"] == m and r["total_order"] != ""]
+        mine.sort(key=lambda r: -float(r["total_order"]))
+        cells = []
+        for r in mine[:2]:
+            cells.append(
+                f"{r['factor']}: S {float(r['first_order']):.2f} [{float(r['first_order_ci95_low']):.2f}, "
+                f"{float(r['first_order_ci95_high']):.2f}], ST {float(r['total_order']):.2f} "
+                f"[{float(r['total_order_ci95_low']):.2f}, {float(r['total_order_ci95_high']):.2f}]"
+                + (f" ({r['note']})" if r.get("note") else "")
+            )
+        print(f"| {m} | " + " | ".join(cells) + " |")
+
+
+def experiments(folder="results/experiments"):
+    ms = ["satisfaction_mean", "needs_met_share", "committee_admin_share", "cadre_turnover_rate",
+          "informal_intensity", "unemployment_rate"]
+    drivers(f"{folder}/baseline_sobol/sensitivity.csv", ms)
+    print()
+    eff = "report_full - baseline"
+    drivers(f"{folder}/report_package_sobol/sensitivity.csv", ["satisfaction_mean", "cadre_turnover_rate"], eff)
+    print()
+    # The package's effect at each design point: summary.csv is not committed
+    # for the Sobol studies, so read the design's effect rows if present.
+    for name in ["stipend_grid", "uncertainty_lhs"]:
+        summ = rows(f"{folder}/{name}/summary.csv")
+        effects = [r for r in summ if r.get("effect_of") or " - " in r.get("scenario", "")]
+        print(name, len(summ), "rows;", len(effects), "effect rows")
+
+
+if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "--experiments":
+    experiments()
