@@ -380,3 +380,43 @@ fn every_argument_has_help() {
         }
     }
 }
+
+/// One writer per output folder: a live holder is refused (exit 2, naming
+/// its pid and host), a lock left by a dead process on this host is taken
+/// over with a warning, and a finished command leaves no lock behind.
+#[test]
+fn a_second_writer_is_refused_and_a_stale_lock_taken_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let lock = out.join(".shequ.lock");
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| std::env::var("HOSTNAME").unwrap_or_default());
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_shequ"))
+            .current_dir(common::root())
+            .args(["run", "tests/data/small.toml", "--reps", "2", "--quiet", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap()
+    };
+    // This test process is alive, so its lock holds.
+    std::fs::write(&lock, format!("pid={}\nhost={host}\n", std::process::id())).unwrap();
+    let o = run();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("process {}", std::process::id())) && err.contains("being written"),
+        "{err}"
+    );
+    assert!(!out.join("runs.csv").exists(), "nothing written beside a live writer");
+    // A pid above the kernel's maximum runs nowhere: a stale lock.
+    std::fs::write(&lock, format!("pid=4294967\nhost={host}\n")).unwrap();
+    let o = run();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("process 4294967, which no longer runs"), "{err}");
+    assert!(out.join("manifest.json").is_file());
+    assert!(!lock.exists(), "a finished run removes its lock");
+}

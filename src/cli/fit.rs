@@ -341,6 +341,12 @@ fn generation_line(g: &GenerationStats, wall: f64) -> String {
 pub fn run(opts: &FitOptions) -> Result<FitReport, AppError> {
     let dir = &opts.out;
     prepare_dir(dir)?;
+    // Shards of one round share --out (each writes its own shards/I/), so
+    // only the whole fit locks it.
+    let _lock = match opts.shard {
+        None => Some(crate::cli::lock_out(dir)?),
+        Some(_) => None,
+    };
     let stored = fit_files::read_checkpoint(dir)?;
     if opts.shard.is_none() {
         match (&stored, opts.resume) {
@@ -559,6 +565,7 @@ pub fn merge(
         .collect::<Result<Vec<_>, _>>()?;
     let first = &shards[0].1;
     prepare_dir(out)?;
+    let _lock = crate::cli::lock_out(out)?;
     let stored = fit_files::read_checkpoint(out)?;
     let mut loaded = load(Path::new(&first.identity.fit.path), out, stored)?;
     let count = first.shards;

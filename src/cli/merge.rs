@@ -112,7 +112,7 @@ pub fn merge_into(dirs: &[PathBuf], out: &Path, command_line: Vec<String>, force
             out.display()
         )));
     }
-    prepare_out(out, force, false)?;
+    let _lock = prepare_out(out, force, false)?;
     let now = std::time::SystemTime::now();
     let mut manifest = Manifest::new(
         &scenarios,

@@ -286,6 +286,20 @@ pub fn parse_shard(arg: Option<&str>, quiet: bool) -> Result<Option<Shard>, AppE
     }
 }
 
+/// Locks an output folder for this command (one writer per folder:
+/// `files::out_dir::lock`), saying so when it takes over the stale lock of a
+/// killed process. A live holder is a usage error (exit 2).
+pub(crate) fn lock_out(dir: &std::path::Path) -> Result<crate::files::out_dir::Lock, AppError> {
+    let lock = crate::files::out_dir::lock(dir).map_err(|e| AppError::Usage(e.to_string()))?;
+    if let Some(pid) = lock.took_over {
+        eprintln!(
+            "warning: {} was locked by process {pid}, which no longer runs (killed?); the lock is taken over",
+            dir.display()
+        );
+    }
+    Ok(lock)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -108,7 +108,7 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], progress: &(dyn Fn() + Syn
     };
     check_memory(scenarios, opts.reps, threads)?;
     let dir = &opts.out;
-    prepare_out(dir, opts.force, opts.resume)?;
+    let _lock = prepare_out(dir, opts.force, opts.resume)?;
     let decision = Decision::load(&opts.decision)?;
     decision.check(scenarios, opts.seed, opts.reps)?;
     let identity = study_identity(opts, scenarios, baseline, &decision.uncertainty.sources);
@@ -251,12 +251,16 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], progress: &(dyn Fn() + Syn
 /// Creates the output folder and checks it can be written. A folder that
 /// holds a finished study is refused (usage error, exit 2) unless `force`
 /// (its outputs, report.html included, are removed first) or `resume`.
-pub(crate) fn prepare_out(dir: &Path, force: bool, resume: bool) -> Result<(), AppError> {
+pub(crate) fn prepare_out(dir: &Path, force: bool, resume: bool) -> Result<out_dir::Lock, AppError> {
     if force && resume {
         return Err(AppError::Usage(
             "--force and --resume contradict each other: --force starts over, --resume continues".into(),
         ));
     }
+    // The lock comes first, so that --force never clears a folder another
+    // live process is writing.
+    atomic::create_dir(dir).map_err(io_err(dir))?;
+    let lock = crate::cli::lock_out(dir)?;
     if force {
         out_dir::clear_outputs(dir).map_err(io_err(dir))?;
     } else if !resume {
@@ -269,8 +273,8 @@ pub(crate) fn prepare_out(dir: &Path, force: bool, resume: bool) -> Result<(), A
             )));
         }
     }
-    atomic::create_dir(dir).map_err(io_err(dir))?;
-    atomic::probe_writable(dir).map_err(io_err(dir))
+    atomic::probe_writable(dir).map_err(io_err(dir))?;
+    Ok(lock)
 }
 
 /// Writes the final files of a study (runs, summary, time series,

@@ -62,7 +62,7 @@ pub fn sweep(exp: &Experiment, opts: &SweepOptions, point_done: &(dyn Fn() + Syn
     // Replications of full-size scenarios dominate; per-item results are small.
     check_memory(&exp.scenarios, u32::try_from(threads).unwrap_or(u32::MAX), threads)?;
     let dir = &opts.out;
-    prepare_out(dir, opts.force, false)?;
+    let _lock = prepare_out(dir, opts.force, false)?;
     let start = std::time::SystemTime::now();
     let plan = plan(exp, opts)?;
     let items = match opts.shard {
@@ -220,7 +220,7 @@ pub fn sweep_merge(exp: &Experiment, dirs: &[PathBuf], opts: &SweepOptions) -> R
     }
     let results: Vec<sweep::ItemResult> = slots.into_iter().flatten().collect();
     let res = sweep::assemble(plan, opts.seed, results);
-    prepare_out(&opts.out, opts.force, false)?;
+    let _lock = prepare_out(&opts.out, opts.force, false)?;
     finish_sweep(exp, opts, res, 0, start)
 }
 
