@@ -222,7 +222,10 @@ fn the_baseline_budget_settles_revenue_grows_and_fees_are_common() {
     let mean_of = |m: &str| {
         let k = col(m);
         let n: usize = r.iter().map(|rep| rep.monthly.len()).sum();
-        r.iter().flat_map(|rep| rep.monthly.iter().map(move |v| v[k])).sum::<f64>() / n as f64
+        r.iter()
+            .flat_map(|rep| rep.monthly.iter().map(move |v| v[k]))
+            .sum::<f64>()
+            / n as f64
     };
     for m in ["streets_with_informal_share", "committees_with_informal_share"] {
         let v = mean_of(m);
