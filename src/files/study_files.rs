@@ -50,6 +50,22 @@ pub(crate) fn to_io(e: csv::Error) -> io::Error {
     io::Error::other(e)
 }
 
+/// The cells every paired comparison file shares, in their column order:
+/// `n, baseline_mean, scenario_mean, diff_mean, diff_sd, diff_se, ci95_low,
+/// ci95_high`.
+fn paired_cells(diff: &stats::Summary, baseline_mean: f64, scenario_mean: f64) -> [String; 8] {
+    [
+        diff.n.to_string(),
+        num(baseline_mean),
+        num(scenario_mean),
+        num(diff.mean),
+        opt(diff.sd),
+        opt(diff.se),
+        opt(diff.ci95_low),
+        opt(diff.ci95_high),
+    ]
+}
+
 /// `runs.csv`: one row per scenario × replication, with the parameters
 /// replication r drew in a probabilistic run (`draws`; none in a plain run).
 pub fn write_runs(
@@ -203,17 +219,9 @@ fn write_compare_rows(dir: &Path, name: &str, rows: &[CompareRow], with_split: b
             if with_split {
                 row.extend([r.split.to_string(), r.unit.clone()]);
             }
+            row.extend([r.metric.to_string(), r.direction.as_str().to_string()]);
+            row.extend(paired_cells(&r.diff, r.baseline_mean, r.scenario_mean));
             row.extend([
-                r.metric.to_string(),
-                r.direction.as_str().to_string(),
-                r.diff.n.to_string(),
-                num(r.baseline_mean),
-                num(r.scenario_mean),
-                num(r.diff.mean),
-                opt(r.diff.sd),
-                opt(r.diff.se),
-                opt(r.diff.ci95_low),
-                opt(r.diff.ci95_high),
                 opt(r.boot.low),
                 opt(r.boot.high),
                 boot_method(&r.boot),
@@ -325,25 +333,17 @@ pub fn write_compare_timeseries(
                 continue;
             }
             for r in compare::compare_timeseries(&base.name, &results[baseline], &s.name, &results[i]) {
-                c.write_record([
+                let mut row = vec![
                     r.scenario,
                     r.baseline,
                     r.month.to_string(),
                     r.metric.to_string(),
                     r.unit.to_string(),
                     r.direction.as_str().to_string(),
-                    r.diff.n.to_string(),
-                    num(r.baseline_mean),
-                    num(r.scenario_mean),
-                    num(r.diff.mean),
-                    opt(r.diff.sd),
-                    opt(r.diff.se),
-                    opt(r.diff.ci95_low),
-                    opt(r.diff.ci95_high),
-                    opt(r.p_value),
-                    note(r.diff.note),
-                ])
-                .map_err(to_io)?;
+                ];
+                row.extend(paired_cells(&r.diff, r.baseline_mean, r.scenario_mean));
+                row.extend([opt(r.p_value), note(r.diff.note)]);
+                c.write_record(&row).map_err(to_io)?;
             }
         }
         c.flush()
