@@ -192,7 +192,12 @@ fn quiet(months: u32, window: u32) -> Params {
 /// Builds month 0 with `init::build` and clears every state variable a
 /// world sets by hand; committees get no residents and no cadres yet.
 fn blank(p: &Params, specs: &[JurisdictionSpec]) -> World {
-    let mut w = init::build(p, specs, SEED);
+    blank_seeded(p, specs, SEED)
+}
+
+/// `blank` with the random streams of replication seed `seed`.
+fn blank_seeded(p: &Params, specs: &[JurisdictionSpec], seed: u64) -> World {
+    let mut w = init::build(p, specs, seed);
     w.district.cash = 0.0;
     for j in &mut w.jurisdictions {
         j.cash = 0.0;
@@ -1135,11 +1140,7 @@ fn births_incidents_and_firm_entries_are_poisson_with_the_stated_means() {
     let (mut incidents, mut incident_mean) = (0u64, 0.0);
     let (mut entries, mut entry_mean) = (0u64, 0.0);
     for rep in 0..8u64 {
-        let mut w = init::build(&p, &[spec("births", 40, 1)], SEED + rep);
-        let mut b = blank(&p, &[spec("births", 40, 1)]);
-        b.committees[0].rng = w.committees[0].rng.clone();
-        b.jurisdictions[0].rng = w.jurisdictions[0].rng.clone();
-        w = b;
+        let mut w = blank_seeded(&p, &[spec("births", 40, 1)], SEED + rep);
         add(&mut w, 0, 40, 30 * Y, flag::EMPLOYED, 0.5);
         recount(&mut w, &p);
         // Entries: 40 / 10,000 × 2,500 × exp(0) = 10 a month.
