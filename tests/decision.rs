@@ -760,3 +760,270 @@ fn sweeps_draw_a_posterior_row_per_replication() {
     let err = cli::sweep::sweep_merge(&e, &dirs, &without).unwrap_err().to_string();
     assert!(err.contains("--parameters"), "{err}");
 }
+
+/// Exact two-sided sign test from its definition: ties dropped, m non-zero
+/// signs, p = min(1, 2·P(X ≤ min(k⁺, k⁻))), X ~ Binomial(m, ½).
+fn sign_p(d: &[f64]) -> f64 {
+    let pos = d.iter().filter(|v| **v > 0.0).count();
+    let neg = d.iter().filter(|v| **v < 0.0).count();
+    let m = pos + neg;
+    if m == 0 {
+        return 1.0;
+    }
+    let choose = |n: usize, k: usize| (0..k).fold(1.0, |c, i| c * (n - i) as f64 / (i + 1) as f64);
+    let tail: f64 = (0..=pos.min(neg)).map(|i| choose(m, i)).sum::<f64>() / 2f64.powi(m as i32);
+    (2.0 * tail).min(1.0)
+}
+
+/// Type-7 quantile of a sorted sample.
+fn q7(s: &[f64], p: f64) -> f64 {
+    let h = (s.len() - 1) as f64 * p;
+    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+    s[lo] + (h - lo as f64) * (s[hi] - s[lo])
+}
+
+/// BCa bootstrap interval of the mean (Efron & Tibshirani §14.3) from the
+/// resampling compare.rs documents: `resamples` draws of n indices from
+/// Pcg64Mcg seeded with the row's key hash; percentile where BCa is
+/// undefined. Returns (low, high, method).
+fn bca(d: &[f64], seed: u64) -> (f64, f64, &'static str) {
+    use rand::{RngExt, SeedableRng};
+    use statrs::distribution::Normal;
+    let n = d.len();
+    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed);
+    let mut means: Vec<f64> = (0..shequ::study::compare::BOOT_RESAMPLES)
+        .map(|_| (0..n).map(|_| d[rng.random_range(0..n)]).sum::<f64>() / n as f64)
+        .collect();
+    means.sort_by(f64::total_cmp);
+    let theta = d.iter().sum::<f64>() / n as f64;
+    let b = means.len() as f64;
+    let below = means.iter().filter(|t| **t < theta).count() as f64;
+    let at = means.iter().filter(|t| **t <= theta).count() as f64;
+    let p0 = (below + at) / (2.0 * b);
+    let norm = Normal::standard();
+    let percentile = (q7(&means, 0.025), q7(&means, 0.975), "percentile");
+    if p0 <= 0.0 || p0 >= 1.0 {
+        return percentile;
+    }
+    let z0 = norm.inverse_cdf(p0);
+    let s2: f64 = d.iter().map(|x| (x - theta).powi(2)).sum();
+    let s3: f64 = d.iter().map(|x| (x - theta).powi(3)).sum();
+    if s2 <= 0.0 {
+        return percentile;
+    }
+    let a = s3 / (6.0 * s2.powf(1.5));
+    let z = norm.inverse_cdf(0.025);
+    let adj = |z: f64| {
+        let den = 1.0 - a * (z0 + z);
+        (den > 0.0).then(|| norm.cdf(z0 + (z0 + z) / den))
+    };
+    match (adj(z), adj(-z)) {
+        (Some(a1), Some(a2)) => (q7(&means, a1), q7(&means, a2), "bca"),
+        _ => percentile,
+    }
+}
+
+/// Every column of compare.csv, recomputed here from runs.csv by the
+/// definitions in docs/outputs.md (study::compare's module docs), for a
+/// study whose `--baseline` is its second scenario: the rows compare the
+/// first and third with the second, and nothing in them comes from the
+/// first scenario's numbers.
+#[test]
+fn every_compare_column_recomputes_from_runs_with_a_later_baseline() {
+    use shequ::model::metrics::{Direction, METRICS};
+    let dir = tempfile::tempdir().unwrap();
+    let files = three(dir.path());
+    let out = dir.path().join("out");
+    let (first, base, third) = (&files[2], &files[0], &files[1]);
+    let (code, err) = shequ(&[
+        "run",
+        first.to_str().unwrap(),
+        base.to_str().unwrap(),
+        third.to_str().unwrap(),
+        "--baseline",
+        "small",
+        "--reps",
+        "6",
+        "--seed",
+        "21",
+        "--threads",
+        "2",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let runs = read_csv(&out.join("runs.csv"));
+    let rows = read_csv(&out.join("compare.csv"));
+    assert_eq!(rows.len(), 2 * METRICS.len());
+    let scenarios: Vec<&str> = rows.iter().map(|r| r["scenario"].as_str()).collect();
+    assert_eq!(scenarios[0], "small_office", "the scenarios keep their order");
+    assert_eq!(*scenarios.last().unwrap(), "small_stipends");
+    assert!(rows
+        .iter()
+        .all(|r| r["baseline"] == "small" && r["scenario"] != "small"));
+    // Per replication, in replication order.
+    let value = |s: &str, metric: &str| -> Vec<f64> {
+        let mut v: Vec<(u32, f64)> = runs
+            .iter()
+            .filter(|r| r["scenario"] == s)
+            .map(|r| (r["replication"].parse().unwrap(), f(r, metric)))
+            .collect();
+        v.sort_by_key(|x| x.0);
+        assert_eq!(v.iter().map(|x| x.0).collect::<Vec<_>>(), (0..6).collect::<Vec<_>>());
+        v.into_iter().map(|x| x.1).collect()
+    };
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let sd = |v: &[f64]| {
+        let m = mean(v);
+        (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() as f64 - 1.0)).sqrt()
+    };
+    let t975 = StudentsT::new(0.0, 1.0, 5.0).unwrap().inverse_cdf(0.975);
+    let same = |a: f64, b: f64, scale: f64| (a - b).abs() <= 1e-9 * scale.max(a.abs()).max(b.abs()).max(1e-12);
+    let cell = |r: &Row, k: &str| -> Option<f64> {
+        (!r[k].is_empty()).then(|| r[k].parse().unwrap_or_else(|_| panic!("{k} = {}", r[k])))
+    };
+    let p_all: Vec<f64> = rows.iter().filter_map(|r| cell(r, "p_value")).collect();
+    let (holm, bh) = holm_bh(&p_all);
+    let mut family = 0;
+    let (mut with_yuan, mut bca_rows) = (0, 0);
+    for r in &rows {
+        let (s, metric) = (r["scenario"].as_str(), r["metric"].as_str());
+        let def = METRICS.iter().find(|m| m.name == metric).unwrap();
+        let what = format!("{s} {metric}");
+        let (b, x) = (value("small", metric), value(s, metric));
+        let d: Vec<f64> = b.iter().zip(&x).map(|(b, x)| x - b).collect();
+        let scale = b.iter().chain(&x).fold(0.0f64, |m, v| m.max(v.abs()));
+        assert_eq!(r["n"], "6", "{what}");
+        assert_eq!(r["direction"], def.direction.as_str(), "{what}");
+        assert!(same(f(r, "baseline_mean"), mean(&b), scale), "{what}: baseline_mean");
+        assert!(same(f(r, "scenario_mean"), mean(&x), scale), "{what}: scenario_mean");
+        let dm = mean(&d);
+        assert!(same(f(r, "diff_mean"), dm, scale), "{what}: diff_mean");
+        let dsd = sd(&d);
+        assert!(same(f(r, "diff_sd"), dsd, scale), "{what}: diff_sd");
+        assert!(same(f(r, "diff_se"), dsd / 6f64.sqrt(), scale), "{what}: diff_se");
+        let clamp = |v: f64| if def.is_share() { v.clamp(-1.0, 1.0) } else { v };
+        let tied = d.iter().all(|v| *v == d[0]);
+        let (lo, hi) = if tied {
+            (d[0], d[0])
+        } else {
+            (
+                clamp(dm - t975 * dsd / 6f64.sqrt()),
+                clamp(dm + t975 * dsd / 6f64.sqrt()),
+            )
+        };
+        assert!(
+            same(f(r, "ci95_low"), lo, scale),
+            "{what}: ci95_low {} vs {lo}",
+            r["ci95_low"]
+        );
+        assert!(same(f(r, "ci95_high"), hi, scale), "{what}: ci95_high");
+        // The bootstrap interval, redone from its documented resampling.
+        let (bl, bh_, method) = if tied {
+            (d[0], d[0], "bca")
+        } else {
+            let seed = shequ::study::compare::boot_seed(&[s, "small", "district", "all", metric]);
+            bca(&d, seed)
+        };
+        assert_eq!(r["boot_method"], method, "{what}");
+        bca_rows += usize::from(method == "bca" && !tied);
+        assert!(
+            same(f(r, "boot_low"), clamp(bl), scale * 1e-3),
+            "{what}: boot_low {} vs {bl}",
+            r["boot_low"]
+        );
+        assert!(same(f(r, "boot_high"), clamp(bh_), scale * 1e-3), "{what}: boot_high");
+        // Tests.
+        let p = if tied {
+            if d[0] == 0.0 {
+                1.0
+            } else {
+                0.0
+            }
+        } else {
+            2.0 * StudentsT::new(0.0, 1.0, 5.0)
+                .unwrap()
+                .sf((dm / (dsd / 6f64.sqrt())).abs())
+        };
+        assert!(
+            (f(r, "p_value") - p).abs() <= 1e-9,
+            "{what}: p_value {} vs {p}",
+            r["p_value"]
+        );
+        assert!(close(f(r, "p_holm"), holm[family], 1e-12), "{what}: p_holm");
+        assert!(close(f(r, "q_bh"), bh[family], 1e-12), "{what}: q_bh");
+        family += 1;
+        assert!(close(f(r, "p_sign"), sign_p(&d), 1e-12), "{what}: p_sign");
+        // Relative change and the shares of replications.
+        match cell(r, "rel_change") {
+            Some(v) => assert!(same(v, dm / mean(&b), 1.0), "{what}: rel_change"),
+            None => assert_eq!(mean(&b), 0.0, "{what}: rel_change empty"),
+        }
+        let count = |k: fn(f64) -> bool| d.iter().filter(|v| k(**v)).count() as f64 / 6.0;
+        let (up, down) = (count(|v| v > 0.0), count(|v| v < 0.0));
+        assert_eq!(cell(r, "share_tied"), Some(count(|v| v == 0.0)), "{what}: share_tied");
+        let (better, worse) = match def.direction {
+            Direction::Higher => (Some(up), Some(down)),
+            Direction::Lower => (Some(down), Some(up)),
+            Direction::Neutral => (None, None),
+        };
+        assert_eq!(cell(r, "share_better"), better, "{what}: share_better");
+        assert_eq!(cell(r, "share_worse"), worse, "{what}: share_worse");
+        // The reform's accounts: net fiscal cost per replication from runs.csv.
+        let delta = |m: &str| -> Vec<f64> { value(s, m).iter().zip(value("small", m)).map(|(x, b)| x - b).collect() };
+        let (dd, ds, dt, dr) = (
+            delta("fiscal_cost_district"),
+            delta("fiscal_cost_streets"),
+            delta("transfers_district_to_streets"),
+            delta("public_revenue"),
+        );
+        let net: Vec<f64> = (0..6).map(|i| dd[i] + ds[i] - dt[i] - dr[i]).collect();
+        let big = net.iter().fold(1.0f64, |m, v| m.max(v.abs()));
+        let nm = mean(&net);
+        assert!(same(f(r, "fiscal_cost_net_mean"), nm, big), "{what}: net cost");
+        let half = t975 * sd(&net) / 6f64.sqrt();
+        assert!(
+            same(f(r, "fiscal_cost_net_ci95_low"), nm - half, big),
+            "{what}: net cost low"
+        );
+        assert!(
+            same(f(r, "fiscal_cost_net_ci95_high"), nm + half, big),
+            "{what}: net cost high"
+        );
+        let gross = mean(&delta("reform_cost_gross"));
+        assert!(same(f(r, "reform_cost_gross_mean"), gross, big), "{what}: gross cost");
+        let money = [
+            "reform_cost_gross",
+            "fiscal_cost_district",
+            "fiscal_cost_streets",
+            "transfers_district_to_streets",
+            "public_revenue",
+        ];
+        match cell(r, "diff_per_million_yuan") {
+            Some(v) => {
+                assert!(nm > 0.0 && !money.contains(&metric), "{what}: diff_per_million_yuan");
+                assert!(same(v, dm / (nm / 1e6), 1e-12), "{what}: diff_per_million_yuan {v}");
+                with_yuan += 1;
+            }
+            None => assert!(nm <= 0.0 || money.contains(&metric), "{what}: no diff_per_million_yuan"),
+        }
+        let note = if tied {
+            if d[0] == 0.0 {
+                "all tied"
+            } else {
+                "constant"
+            }
+        } else {
+            ""
+        };
+        if r["note"] != "censored at bound" {
+            assert_eq!(r["note"], note, "{what}: note");
+        }
+    }
+    assert_eq!(family, p_all.len(), "every row has a p-value");
+    assert!(
+        with_yuan > 50 && bca_rows > 50,
+        "{with_yuan} rows per yuan, {bca_rows} BCa rows"
+    );
+}

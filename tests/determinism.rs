@@ -62,3 +62,67 @@ fn streams_are_distinct() {
     assert_ne!(x, y);
     assert_ne!(x, z);
 }
+
+/// Common random numbers at the command level: in runs.csv, replication r
+/// carries the same seed (`replication_seed(--seed, r)`) in every scenario,
+/// whichever scenario is `--baseline`, and it is the seed the replication
+/// ran with: a scenario that differs from another only by its name gives
+/// the same numbers replication by replication, so compare.csv finds every
+/// difference exactly 0 against it.
+#[test]
+fn replication_r_runs_with_the_same_seed_in_every_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let twin = common::write(
+        dir.path(),
+        "twin.toml",
+        &format!(
+            "extends = \"{}\"\nname = \"twin\"\n",
+            common::root().join("tests/data/small.toml").display()
+        ),
+    );
+    let out = dir.path().join("out");
+    let root = common::root();
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_shequ"))
+        .arg("run")
+        .arg(root.join("tests/data/small_stipends.toml"))
+        .arg(root.join("tests/data/small.toml"))
+        .arg(&twin)
+        .args(["--baseline", "twin", "--reps", "3", "--seed", "31", "--quiet", "--out"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 9);
+    let mut seeds = Vec::new();
+    for r in 0..3u64 {
+        let of: Vec<&Vec<&str>> = rows.iter().filter(|x| x[1] == r.to_string()).collect();
+        let names: Vec<&str> = of.iter().map(|x| x[0]).collect();
+        assert_eq!(names, ["small_stipends", "small", "twin"], "replication {r}");
+        let expected = format!("0x{:016x}", rng::replication_seed(31, r));
+        for x in &of {
+            assert_eq!(x[2], expected, "{} replication {r}", x[0]);
+        }
+        // The seed is the one it ran with: the twin's numbers are small's.
+        assert_eq!(of[1][2..], of[2][2..], "small and twin, replication {r}");
+        assert_ne!(of[0][3..], of[1][3..], "the reform changes replication {r}");
+        seeds.push(expected);
+    }
+    seeds.dedup();
+    assert_eq!(seeds.len(), 3, "replications have their own seeds");
+    let compare = std::fs::read_to_string(out.join("compare.csv")).unwrap();
+    let header: Vec<&str> = compare.lines().next().unwrap().split(',').collect();
+    let col = |k: &str| header.iter().position(|h| *h == k).unwrap();
+    let twins: Vec<Vec<&str>> = compare
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .filter(|r: &Vec<&str>| r[col("scenario")] == "small")
+        .collect();
+    assert_eq!(twins.len(), shequ::model::metrics::N_METRICS);
+    for r in &twins {
+        assert_eq!(r[col("baseline")], "twin");
+        assert_eq!((r[col("diff_mean")], r[col("note")]), ("0", "all tied"), "{r:?}");
+    }
+}

@@ -205,3 +205,60 @@ fn merged_streets_have_no_street_metrics_in_group_comparisons() {
         "a merged street has no enforcement record"
     );
 }
+
+/// `reforms::phase` at chosen months, by its definition (0 before
+/// `start_month`, then (month − start + 1) / phase_in_months up to 1;
+/// 1 from the start month when phase_in_months is 0; 0 when off), and the
+/// effective values a lever gives at those months: raise_stipends starting
+/// in month 5 over 4 months moves the stipend a quarter of the way to its
+/// target each month, and every other value stays at the baseline's.
+#[test]
+fn phase_in_levels_and_effective_values_at_chosen_months() {
+    use shequ::model::reforms::{phase, Levers};
+    for (month, level) in [
+        (0, 0.0),
+        (4, 0.0),
+        (5, 0.25),
+        (6, 0.5),
+        (7, 0.75),
+        (8, 1.0),
+        (9, 1.0),
+        (60, 1.0),
+    ] {
+        assert_eq!(phase(true, 5, 4, month), level, "start 5, over 4, month {month}");
+        assert_eq!(phase(false, 5, 4, month), 0.0, "off, month {month}");
+    }
+    assert_eq!(phase(true, 3, 0, 2), 0.0);
+    assert_eq!(phase(true, 3, 0, 3), 1.0);
+    assert_eq!(phase(true, 0, 3, 0), 1.0 / 3.0);
+    assert_eq!(phase(true, 1, 10, 3), 0.3);
+    let base = common::small().params;
+    let mut p = base.clone();
+    let rs = &mut p.reforms.raise_stipends;
+    rs.enabled = true;
+    rs.start_month = 5;
+    rs.phase_in_months = 4;
+    rs.stipend_yuan_month = base.cadres.stipend_yuan_month + 400.0;
+    for (month, level) in [(4, 0.0), (5, 0.25), (6, 0.5), (8, 1.0), (30, 1.0)] {
+        let l = Levers::at(&p, month);
+        let expected = base.cadres.stipend_yuan_month + 400.0 * level;
+        assert!(
+            (l.stipend - expected).abs() < 1e-9,
+            "month {month}: stipend {} ≠ {expected}",
+            l.stipend
+        );
+        let b = Levers::at(&base, month);
+        assert_eq!(
+            (l.passdown_share, l.retained_tax_share, l.compliance, l.link_monthly),
+            (b.passdown_share, b.retained_tax_share, b.compliance, b.link_monthly),
+            "month {month}: raise_stipends moves only its own values"
+        );
+        if level == 0.0 {
+            assert_eq!(
+                l.stipend, base.cadres.stipend_yuan_month,
+                "exactly the baseline before the start"
+            );
+            assert_eq!(l.insurance, b.insurance);
+        }
+    }
+}

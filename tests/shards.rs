@@ -91,3 +91,49 @@ fn merge_names_missing_duplicated_and_foreign_shards() {
         .to_string();
     assert!(err.contains("missing") && err.contains("shard 3/3"), "{err}");
 }
+
+/// Merge refuses shards run with different `--reps`, shards whose scenario
+/// files differed between them, and shards whose scenario file changed
+/// after they ran.
+#[test]
+fn merge_refuses_other_reps_and_changed_scenario_files() {
+    let root = tempfile::tempdir().unwrap();
+    let small = common::root().join("tests/data/small.toml");
+    let text = |stipend: f64| {
+        format!(
+            "extends = \"{}\"\nname = \"mine\"\n[cadres]\nstipend_yuan_month = {stipend:.1}\n",
+            small.display()
+        )
+    };
+    let file = common::write(root.path(), "mine.toml", &text(450.0));
+    let shard = |name: &str, index: u32, reps: u32| {
+        let d = root.path().join(name);
+        let o = RunOptions {
+            scenarios: vec![file.clone(), common::root().join("tests/data/small_stipends.toml")],
+            shard: Some(Shard { index, count: 2 }),
+            ..common::options(&[], reps, 3, &d, 1)
+        };
+        run(&o);
+        d
+    };
+    let merge = |dirs: &[PathBuf], out: &str| {
+        cli::merge::merge(dirs, &root.path().join(out), vec![])
+            .unwrap_err()
+            .to_string()
+    };
+    let (a1, a2) = (shard("a1", 1, 2), shard("a2", 2, 2));
+    let other_reps = shard("b2", 2, 3);
+    let err = merge(&[a1.clone(), other_reps], "m1");
+    assert!(err.contains("differ in replications: 2 vs 3"), "{err}");
+    // The scenario file changes between the shards.
+    std::fs::write(&file, text(500.0)).unwrap();
+    let changed_between = shard("c2", 2, 2);
+    let err = merge(&[a1.clone(), changed_between], "m2");
+    assert!(err.contains("differ in the files of scenario `mine`"), "{err}");
+    // ... or after both ran: the shards agree, the file no longer does.
+    let err = merge(&[a1, a2], "m3");
+    assert!(
+        err.contains("scenario `mine`") && err.contains("changed since the shards ran"),
+        "{err}"
+    );
+}

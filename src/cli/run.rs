@@ -175,6 +175,14 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], progress: &(dyn Fn() + Syn
         progress();
     };
     let todo: Vec<runner::Item> = mine.iter().copied().filter(|&it| done[index(it)].is_none()).collect();
+    if opts.resume {
+        let kept = mine.len() - todo.len();
+        eprintln!(
+            "resuming: {kept} of {} replications finished, running {}",
+            mine.len(),
+            todo.len()
+        );
+    }
     let start = std::time::SystemTime::now();
     let varying = decision.varying(opts.seed);
     let varying = varying.as_ref().map(|f| f as &runner::Varying);
