@@ -106,7 +106,8 @@ enum Command {
         /// Master seed; replication r at every point and of every scenario uses the same derived seed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Output directory. One that holds a finished sweep is refused (exit 2) unless --force.
+        /// Output directory. One that holds a finished sweep is refused (exit 2) unless --force
+        /// or --resume.
         #[arg(long, default_value = "shequ-sweep")]
         out: PathBuf,
         /// Worker threads (0 = all cores). Results do not depend on it.
@@ -118,6 +119,12 @@ enum Command {
         /// Replace a finished sweep in --out: its outputs (report.html included) are removed first.
         #[arg(long)]
         force: bool,
+        /// Continue a killed or stopped sweep (or --shard) in --out: the finished (point, scenario,
+        /// replication) items kept in its journal .shequ/sweep_items.tsv are not run again, the rest
+        /// are, and the final files equal an uninterrupted sweep's. Refused if the experiment file,
+        /// its scenarios, --reps, --seed, --parameters or --shard differ.
+        #[arg(long, conflicts_with_all = ["force", "merge"])]
+        resume: bool,
         /// Seconds between progress lines when stderr is not a terminal; 0 = none.
         #[arg(long, default_value_t = cli::PROGRESS_INTERVAL_S, value_name = "SECONDS")]
         progress_interval: f64,
@@ -284,6 +291,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             threads,
             quiet,
             force,
+            resume,
             progress_interval,
             shard,
             merge,
@@ -300,6 +308,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
                 command_line: std::env::args().collect(),
                 shard,
                 force,
+                resume,
                 parameters,
             };
             cli::sweep::command(&exp, &opts, &merge, quiet, interval(progress_interval)?)

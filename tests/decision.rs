@@ -724,6 +724,7 @@ fn sweeps_draw_a_posterior_row_per_replication() {
         shard,
         parameters: Some(post.clone()),
         force: false,
+        resume: false,
     };
     let whole = dir.path().join("whole");
     cli::sweep::sweep(&e, &opts(&whole, None), &|| {}).unwrap();

@@ -119,6 +119,7 @@ fn sweep_outputs_are_documented() {
         command_line: vec![],
         shard: None,
         force: false,
+        resume: false,
         parameters: None,
     };
     cli::sweep::sweep(&e, &opts, &|| {}).unwrap();

@@ -216,6 +216,7 @@ fn study_and_sweep_reports_render_whole_in_headless_chromium() {
         command_line: vec![],
         shard: None,
         force: false,
+        resume: false,
         parameters: None,
     };
     cli::sweep::sweep(&e, &sopts, &|| {}).unwrap();

@@ -378,6 +378,7 @@ fn sweeps_share_spinups_across_scenarios_and_points() {
             command_line: vec![],
             shard,
             force: false,
+            resume: false,
             parameters: None,
         };
         let whole = sub.join("whole");

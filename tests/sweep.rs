@@ -37,6 +37,7 @@ fn options(out: &Path, reps: u32, threads: usize, shard: Option<Shard>) -> cli::
         command_line: vec![],
         shard,
         force: false,
+        resume: false,
         parameters: None,
     }
 }

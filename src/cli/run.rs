@@ -166,9 +166,14 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], progress: &(dyn Fn() + Syn
         if let Ok(r) = res {
             if let Ok(mut g) = sinks.lock() {
                 let (streams, err) = &mut *g;
-                if let Err(e) = streams.append(item.0, &scenarios[item.0].name, r) {
-                    err.get_or_insert(e);
-                    STOP.store(true, Ordering::Relaxed);
+                // After a failed write nothing more is appended, so a line
+                // cut by a full disk stays the journal's last (dropped on
+                // resume) even if space is freed meanwhile.
+                if err.is_none() {
+                    if let Err(e) = streams.append(item.0, &scenarios[item.0].name, r) {
+                        *err = Some(e);
+                        STOP.store(true, Ordering::Relaxed);
+                    }
                 }
             }
         }

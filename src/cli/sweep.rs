@@ -5,12 +5,15 @@
 use crate::cli::run::prepare_out;
 use crate::cli::{check_memory, io_err, AppError, Progress, STOP};
 use crate::experiment::spec::Experiment;
-use crate::experiment::sweep::{self, SweepError, SweepResult};
+use crate::experiment::sweep::{self, ItemResult, SweepError, SweepItem, SweepResult};
 use crate::files::error::{InputError, InputWarning};
 use crate::files::manifest::SweepManifest;
+use crate::files::sweep_journal::{self, IdentityScenario, SweepIdentity, SweepJournal};
 use crate::files::{experiment_file, sweep_files, uncertainty_file};
 use crate::study::shard::Shard;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::Mutex;
 
 /// Options of `shequ sweep`.
 #[derive(Debug, Clone)]
@@ -25,6 +28,9 @@ pub struct SweepOptions {
     pub shard: Option<Shard>,
     /// Replace a finished sweep in `out` (`--force`): its outputs are removed first.
     pub force: bool,
+    /// Continue a killed or stopped sweep in `out` (`--resume`): finished
+    /// items are kept from its journal, the rest are run.
+    pub resume: bool,
     /// `--parameters FILE.csv`: weighted parameter sets (a posterior), one
     /// row drawn per replication on top of each point's factor values.
     pub parameters: Option<PathBuf>,
@@ -51,6 +57,30 @@ pub fn load_experiment_warned(path: &Path) -> Result<(Experiment, Vec<InputWarni
 /// Runs an experiment's design and writes its outputs; `point_done` is
 /// called as each design point finishes.
 pub fn sweep(exp: &Experiment, opts: &SweepOptions, point_done: &(dyn Fn() + Sync)) -> Result<SweepReport, AppError> {
+    sweep_observed(exp, opts, &|_| {}, point_done)
+}
+
+/// What `--resume` found in the output folder, before it runs the rest.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Resumed {
+    /// Items of this sweep (or shard) already finished (kept from the journal).
+    pub finished: usize,
+    /// Items of this sweep (or shard).
+    pub items: usize,
+    /// Design points whose items here are all finished.
+    pub points_done: usize,
+}
+
+/// `sweep`, telling `resumed` (with `--resume`, before anything runs) how
+/// much of the sweep was already done. Finished items are streamed to the
+/// journal `.shequ/sweep_items.tsv` as they finish (`files::sweep_journal`),
+/// so a killed or stopped sweep loses only the items in progress.
+pub fn sweep_observed(
+    exp: &Experiment,
+    opts: &SweepOptions,
+    resumed: &dyn Fn(Resumed),
+    point_done: &(dyn Fn() + Sync),
+) -> Result<SweepReport, AppError> {
     if opts.reps == 0 {
         return Err(AppError::Usage("--reps must be at least 1".into()));
     }
@@ -62,16 +92,106 @@ pub fn sweep(exp: &Experiment, opts: &SweepOptions, point_done: &(dyn Fn() + Syn
     // Replications of full-size scenarios dominate; per-item results are small.
     check_memory(&exp.scenarios, u32::try_from(threads).unwrap_or(u32::MAX), threads)?;
     let dir = &opts.out;
-    let _lock = prepare_out(dir, opts.force, false)?;
+    let _lock = prepare_out(dir, opts.force, opts.resume)?;
     let start = std::time::SystemTime::now();
     let plan = plan(exp, opts)?;
     let items = match opts.shard {
         Some(sh) => sh.select(&plan.items),
         None => plan.items.clone(),
     };
-    let results = sweep::run_items(&plan, &items, opts.seed, threads, &STOP, point_done)
-        .map_err(|e| sweep_error(exp, threads, e))?;
+    let identity = identity(exp, opts, &plan, items.len());
+    let n_s = exp.scenarios.len();
+    let reps = opts.reps as usize;
+    let index = |(p, s, r): SweepItem| (p * n_s + s) * reps + r as usize;
+    let mut mine = vec![false; plan.items.len()];
+    for &it in &items {
+        mine[index(it)] = true;
+    }
+    let mut done: Vec<Option<ItemResult>> = vec![None; plan.items.len()];
+    if opts.resume {
+        let old = sweep_journal::read_identity(dir)?.ok_or_else(|| {
+            AppError::Usage(format!(
+                "nothing to resume in {}: no {} from an earlier sweep",
+                dir.display(),
+                sweep_journal::identity_path(dir).display()
+            ))
+        })?;
+        if let Some(why) = sweep_journal::identity_mismatch(&old, &identity) {
+            return Err(AppError::Usage(format!(
+                "cannot resume the sweep in {}: {why}",
+                dir.display()
+            )));
+        }
+        let allowed = |it @ (p, s, r): SweepItem| {
+            if p < plan.values.len() && s < n_s && (r as usize) < reps && mine[index(it)] {
+                Ok(())
+            } else {
+                Err(format!(
+                    "point {p}, scenario {s}, replication {r} is not an item of this sweep{}",
+                    if opts.shard.is_some() { " shard" } else { "" }
+                ))
+            }
+        };
+        for (it, r) in sweep_journal::read_journal(dir, &identity, allowed)? {
+            done[index(it)] = Some(r);
+        }
+    }
+    // The journal keeps what is done (in item order), then grows.
+    let kept: Vec<(SweepItem, &ItemResult)> = items
+        .iter()
+        .filter_map(|&it| done[index(it)].as_ref().map(|r| (it, r)))
+        .collect();
+    let finished = kept.len();
+    let journal = SweepJournal::open(dir, &identity, &kept)?;
+    let journal_file = journal.path().to_path_buf();
+    if opts.resume {
+        let points_done = (0..plan.values.len())
+            .filter(|&p| {
+                let of_p = items.iter().filter(|it| it.0 == p);
+                of_p.clone().next().is_some() && of_p.clone().all(|&it| done[index(it)].is_some())
+            })
+            .count();
+        resumed(Resumed {
+            finished,
+            items: items.len(),
+            points_done,
+        });
+    }
+    let todo: Vec<SweepItem> = items.iter().copied().filter(|&it| done[index(it)].is_none()).collect();
+    let sink = Mutex::new((journal, 0usize, None::<std::io::Error>));
+    let item_done = |k: usize, r: &ItemResult| {
+        if let Ok(mut g) = sink.lock() {
+            let (journal, appended, err) = &mut *g;
+            match journal.append(todo[k], r) {
+                Ok(()) => *appended += 1,
+                Err(e) => {
+                    err.get_or_insert(e);
+                    STOP.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+    };
+    let outcome = sweep::run_items(&plan, &todo, opts.seed, threads, &STOP, &item_done, point_done);
+    let (_, appended, write_error) = sink.into_inner().unwrap_or_else(|p| p.into_inner());
+    if let Some(e) = write_error {
+        return Err(io_err(&journal_file)(e));
+    }
+    let results = match outcome {
+        Err(SweepError::Stopped) => {
+            return Err(AppError::Interrupted(format!(
+                "stopped: {} of {} items are kept in {}; continue with the same command plus --resume",
+                finished + appended,
+                items.len(),
+                dir.display()
+            )))
+        }
+        r => r.map_err(|e| sweep_error(exp, threads, e))?,
+    };
+    for (&it, r) in todo.iter().zip(results) {
+        done[index(it)] = Some(r);
+    }
     if let Some(sh) = opts.shard {
+        let results: Vec<ItemResult> = items.iter().filter_map(|&it| done[index(it)]).collect();
         let header = sweep_files::ShardHeader {
             experiment_sha256: exp.sha256.clone(),
             parameters_sha256: parameters_sha256(&plan),
@@ -81,14 +201,42 @@ pub fn sweep(exp: &Experiment, opts: &SweepOptions, point_done: &(dyn Fn() + Syn
             count: sh.count,
             items: items.len(),
         };
-        let file = sweep_files::write_shard(dir, &header, &items, &results).map_err(io_err(dir))?;
+        let path = dir.join(sweep_files::SHARD_FILE);
+        let file = sweep_files::write_shard(dir, &header, &items, &results).map_err(io_err(&path))?;
         return Ok(SweepReport {
             manifest: None,
             files: vec![file],
         });
     }
+    let results: Vec<ItemResult> = done.into_iter().flatten().collect();
+    if results.len() != plan.items.len() {
+        return Err(AppError::Usage("a sweep item has no result (a bug)".into()));
+    }
     let res = sweep::assemble(plan, opts.seed, results);
     finish_sweep(exp, opts, res, threads, start)
+}
+
+/// What identifies this sweep (or shard of it) for `--resume`.
+fn identity(exp: &Experiment, opts: &SweepOptions, plan: &sweep::Plan, items: usize) -> SweepIdentity {
+    SweepIdentity {
+        tool: "shequ".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        experiment_sha256: exp.sha256.clone(),
+        scenarios: exp
+            .scenarios
+            .iter()
+            .map(|s| IdentityScenario {
+                name: s.name.clone(),
+                sha256: s.sources.iter().map(|x| x.sha256.clone()).collect(),
+            })
+            .collect(),
+        parameters_sha256: parameters_sha256(plan),
+        replications: opts.reps,
+        seed: opts.seed,
+        shard: opts.shard.map(|s| format!("{}/{}", s.index, s.count)),
+        points: plan.values.len(),
+        items,
+    }
 }
 
 /// The sweep's plan, with the `--parameters` draws loaded and checked.
@@ -125,7 +273,7 @@ fn sweep_error(exp: &Experiment, threads: usize, e: SweepError) -> AppError {
     match e {
         SweepError::Point(m) => AppError::Input(InputError::new(&exp.path, m)),
         SweepError::Failed(m) => AppError::Usage(format!("a replication failed, so the design is incomplete: {m}")),
-        SweepError::Stopped => AppError::Interrupted("stopped: a sweep keeps nothing partial; run it again".into()),
+        SweepError::Stopped => AppError::Interrupted("stopped: continue with the same command plus --resume".into()),
         SweepError::Threads(e) => AppError::Usage(format!("cannot start {threads} threads: {e}")),
     }
 }
@@ -140,14 +288,17 @@ fn finish_sweep(
 ) -> Result<SweepReport, AppError> {
     let dir = &opts.out;
     let end = std::time::SystemTime::now();
+    // Errors name the file being written (its final name; it is written
+    // under a temporary name first and renamed only when complete).
+    let named = |f: &str| dir.join(f);
     let mut files = vec![
-        sweep_files::write_design(dir, exp, &res).map_err(io_err(dir))?,
-        sweep_files::write_runs(dir, exp, &res).map_err(io_err(dir))?,
-        sweep_files::write_summary(dir, exp, &res).map_err(io_err(dir))?,
+        sweep_files::write_design(dir, exp, &res).map_err(io_err(&named("design.csv")))?,
+        sweep_files::write_runs(dir, exp, &res).map_err(io_err(&named("runs.csv")))?,
+        sweep_files::write_summary(dir, exp, &res).map_err(io_err(&named("summary.csv")))?,
     ];
     let rows = sweep::sensitivity(exp, &res);
     if !rows.is_empty() {
-        files.push(sweep_files::write_sensitivity(dir, exp, &rows).map_err(io_err(dir))?);
+        files.push(sweep_files::write_sensitivity(dir, exp, &rows).map_err(io_err(&named("sensitivity.csv")))?);
     }
     let manifest = SweepManifest::new(
         exp,
@@ -159,7 +310,7 @@ fn finish_sweep(
         start,
         end,
     );
-    files.push(manifest.write(dir).map_err(io_err(dir))?);
+    files.push(manifest.write(dir).map_err(io_err(&named("manifest.json")))?);
     Ok(SweepReport {
         manifest: Some(manifest),
         files,
@@ -170,6 +321,11 @@ fn finish_sweep(
 /// final files, after checking they belong to this experiment, replication
 /// count and seed, and cover every item exactly once.
 pub fn sweep_merge(exp: &Experiment, dirs: &[PathBuf], opts: &SweepOptions) -> Result<SweepReport, AppError> {
+    if opts.resume {
+        return Err(AppError::Usage(
+            "--resume continues a sweep or a shard; a merge has nothing to resume: run it again".into(),
+        ));
+    }
     let start = std::time::SystemTime::now();
     let plan = plan(exp, opts)?;
     let index = |(p, s, r): sweep::SweepItem| (p * exp.scenarios.len() + s) * opts.reps as usize + r as usize;
@@ -240,8 +396,23 @@ pub fn command(
         quiet || !merge.is_empty(),
         progress_interval,
     );
+    let resumed = |r: Resumed| {
+        if !quiet {
+            eprintln!(
+                "resuming: {} of {} items finished ({} of {} design points), {} to run",
+                r.finished,
+                r.items,
+                r.points_done,
+                exp.design().points.len(),
+                r.items - r.finished
+            );
+        }
+        for _ in 0..r.points_done {
+            bar.inc();
+        }
+    };
     let report = if merge.is_empty() {
-        sweep(exp, opts, &|| bar.inc())?
+        sweep_observed(exp, opts, &resumed, &|| bar.inc())?
     } else {
         sweep_merge(exp, merge, opts)?
     };

@@ -137,13 +137,17 @@ pub fn spinup_groups(plan: &Plan, seed: u64) -> Vec<usize> {
 
 /// Runs `items` of the plan on `threads` threads, results in item order;
 /// the items of one spin-up group and replication share one spin-up.
-/// `point_done` is called when the last of a point's items here finishes.
+/// `item_done` sees each item that finishes (its position in `items` and
+/// its result) as it finishes, in completion order, so that a sweep can
+/// keep them before the end; `point_done` is called when the last of a
+/// point's items here finishes.
 pub fn run_items(
     plan: &Plan,
     items: &[SweepItem],
     seed: u64,
     threads: usize,
     stop: &AtomicBool,
+    item_done: &(dyn Fn(usize, &ItemResult) + Sync),
     point_done: &(dyn Fn() + Sync),
 ) -> Result<Vec<ItemResult>, SweepError> {
     let remaining: Vec<AtomicUsize> = (0..plan.values.len()).map(|_| AtomicUsize::new(0)).collect();
@@ -157,7 +161,10 @@ pub fn run_items(
     let flat: Vec<&Scenario> = plan.scenarios.iter().flatten().collect();
     let n_s = plan.scenarios.first().map_or(0, |s| s.len());
     let flat_items: Vec<runner::Item> = items.iter().map(|&(p, s, r)| (p * n_s + s, r)).collect();
-    let on_done = |k: usize, _: &Result<runner::RepResult, String>| {
+    let on_done = |k: usize, out: &Result<runner::RepResult, String>| {
+        if let Ok(x) = out {
+            item_done(k, &(x.values, x.person_months));
+        }
         let p = items[k].0;
         if remaining[p].fetch_sub(1, Ordering::Relaxed) == 1 {
             point_done();
@@ -228,7 +235,7 @@ pub fn run(
     point_done: &(dyn Fn() + Sync),
 ) -> Result<SweepResult, SweepError> {
     let plan = plan(exp, reps)?;
-    let results = run_items(&plan, &plan.items, seed, threads, stop, point_done)?;
+    let results = run_items(&plan, &plan.items, seed, threads, stop, &|_, _| {}, point_done)?;
     Ok(assemble(plan, seed, results))
 }
 

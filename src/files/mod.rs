@@ -1,6 +1,6 @@
 //! Files at the edge: everything that reads or writes a file. Scenario,
 //! data and experiment files in; a study's and a sweep's outputs, their
-//! manifests, the journal of a running study and the HTML report out.
+//! manifests, the journals of a running study and sweep and the HTML report out.
 
 pub mod atomic;
 pub mod decision_files;
@@ -20,4 +20,5 @@ pub mod report_decision;
 pub mod scenario_file;
 pub mod study_files;
 pub mod sweep_files;
+pub mod sweep_journal;
 pub mod uncertainty_file;
