@@ -47,12 +47,14 @@ fn header_body(h: &ShardHeader) -> String {
 /// one line per item (point, scenario, replication, person-months, values
 /// in shortest round-trip form, so a merge reproduces them bit for bit),
 /// each line ending with a checksum chained from the line before
-/// (`study::checksum`; the header's own checksum starts the chain).
+/// (`study::checksum`). The header ends with its own checksum (of the
+/// header's fields); the whole header line starts the chain.
 pub fn write_shard(dir: &Path, h: &ShardHeader, items: &[SweepItem], results: &[ItemResult]) -> io::Result<PathBuf> {
     write_atomic(dir, SHARD_FILE, |w| {
-        let head = header_body(h);
+        let body = header_body(h);
+        let head = format!("{body}\t{}", Chain::seed(&body).last());
         let mut chain = Chain::seed(&head);
-        writeln!(w, "{head}\t{}", chain.last())?;
+        writeln!(w, "{head}")?;
         for (&(p, s, r), (v, pm)) in items.iter().zip(results) {
             let vals: Vec<String> = v.iter().map(|x| format!("{x}")).collect();
             let body = format!("{p}\t{s}\t{r}\t{pm}\t{}", vals.join(","));
@@ -94,7 +96,7 @@ pub fn read_shard(text: &str) -> Result<ShardContents, (usize, String)> {
                 ),
             ));
         }
-        chain = Some(c);
+        chain = Some(Chain::seed(first));
         body
     } else {
         first
