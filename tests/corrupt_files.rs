@@ -464,3 +464,43 @@ fn sweep_merge_refuses_damaged_shard_files_with_file_and_line() {
         );
     }
 }
+
+/// Found while writing the `experiment` fuzz target: a grid's points grow as
+/// levels^factors, and a file within every per-key range (1000 levels, four
+/// factors) asked `design()` for 10^12 points (out of memory). The design's
+/// size is now checked when the file loads.
+#[test]
+fn a_design_too_large_to_lay_out_is_refused_when_the_file_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = common::root().join("tests/data/small.toml");
+    let factors: String = [
+        "cadres.pay_elasticity",
+        "finance.informal_sensitivity",
+        "labour.layoff_annual",
+    ]
+    .iter()
+    .map(|p| format!("[[factors]]\npath = \"{p}\"\nmin = 0.1\nmax = 0.2\n"))
+    .collect();
+    let exp = |design: &str| {
+        common::write(
+            dir.path(),
+            "exp.toml",
+            &format!("scenarios = [\"{}\"]\n[design]\n{design}\n{factors}", small.display()),
+        )
+    };
+    let e = shequ::files::experiment_file::load(&exp("kind = \"grid\"\nlevels = 1000")).unwrap_err();
+    assert_eq!(e.key.as_deref(), Some("design"), "{e}");
+    assert!(e.to_string().contains("1000000000 points"), "{e}");
+    let e = shequ::files::experiment_file::load(&exp("kind = \"morris\"\nlevels = 4\ntrajectories = 100000")).unwrap();
+    assert_eq!(e.point_count(), Some(400_000));
+    // The count is what `design()` lays out, for every kind.
+    for design in [
+        "kind = \"grid\"\nlevels = 3",
+        "kind = \"lhs\"\nn = 7",
+        "kind = \"sobol\"\nn = 8",
+        "kind = \"morris\"\nlevels = 4\ntrajectories = 3",
+    ] {
+        let e = shequ::files::experiment_file::load(&exp(design)).unwrap();
+        assert_eq!(e.point_count(), Some(e.design().points.len() as u64), "{design}");
+    }
+}
