@@ -8,8 +8,10 @@ use crate::cli::AppError;
 use crate::files::error::InputError;
 use crate::files::manifest::{self, Manifest};
 use crate::files::{journal, scenario_file, study_files};
+use crate::study::identity::check_identity;
 use crate::study::runner::{self, RepResult};
-use crate::study::shard;
+use crate::study::shard::{self, Shard, ShardManifest};
+use crate::study::store::Expected;
 use std::path::{Path, PathBuf};
 
 /// Merges shard directories into the final files of the whole study, after
@@ -52,27 +54,54 @@ pub fn merge_into(dirs: &[PathBuf], out: &Path, command_line: Vec<String>, force
     let n_items = scenarios.len() * reps as usize;
     let mut slots: Vec<Option<(usize, RepResult)>> = vec![None; n_items];
     for (d, m) in dirs.iter().zip(&manifests) {
-        let p = journal::journal_path(d);
-        let stored = journal::read_journal(d)?;
-        for st in stored {
-            if st.scenario >= scenarios.len() || st.result.replication >= reps || scenarios[st.scenario].name != st.name
-            {
-                return Err(AppError::Input(InputError::new(
+        check_identity_file(d, m)?;
+        let p = journal::existing_journal(d);
+        let shard = Shard {
+            index: m.shard,
+            count: m.shards,
+        };
+        let expected = Expected {
+            shard: Some(shard),
+            ..Expected::of(&scenarios, reps, first.seed, None, !first.uncertainty.is_empty())
+        };
+        let contents = journal::read_journal(d, &expected)?.ok_or_else(|| {
+            AppError::Input(InputError::new(
+                &p,
+                "missing: a shard's results are shard.json and .shequ/replications.tsv (copy shard folders whole)",
+            ))
+        })?;
+        let n = contents.stored.len() as u64;
+        if n != m.items_done {
+            return Err(AppError::Input(
+                InputError::new(
                     &p,
                     format!(
-                        "replication {} of `{}` is not part of this study",
-                        st.result.replication, st.name
+                        "the file ends after {n} replication(s), but shard.json says shard {}/{} finished {}: \
+                         {} missing (was the file cut, or lines removed?)",
+                        m.shard,
+                        m.shards,
+                        m.items_done,
+                        m.items_done.saturating_sub(n)
                     ),
-                )));
-            }
+                )
+                .at(contents.lines + 1, 1),
+            ));
+        }
+        for st in contents.stored {
+            // `read_journal` checked the scenario, the replication and the shard.
             let k = st.scenario * reps as usize + st.result.replication as usize;
-            if let Some((other, _)) = &slots[k] {
+            let Some(slot) = slots.get_mut(k) else {
+                return Err(AppError::Input(
+                    InputError::new(&p, "a replication outside the study").at(st.line, 1),
+                ));
+            };
+            if let Some((other, _)) = slot {
                 return Err(AppError::Usage(format!(
                     "replication {} of `{}` appears in shard {} and shard {}",
                     st.result.replication, st.name, other, m.shard
                 )));
             }
-            slots[k] = Some((m.shard as usize, st.result));
+            *slot = Some((m.shard as usize, st.result));
         }
     }
     let missing: Vec<String> = slots
@@ -141,6 +170,40 @@ pub fn merge_into(dirs: &[PathBuf], out: &Path, command_line: Vec<String>, force
     let none = vec![0; scenarios.len()];
     let decision = Decision::of_shard(first)?;
     write_final(out, &scenarios, &results, &none, baseline, manifest, &decision)
+}
+
+/// A shard folder's `.shequ/run.json`, where there is one, must parse and
+/// agree with its `shard.json` (seed, replications, shard, scenarios).
+fn check_identity_file(dir: &Path, m: &ShardManifest) -> Result<(), AppError> {
+    let Some(id) = journal::read_identity(dir)? else {
+        return Ok(());
+    };
+    let p = journal::existing_identity(dir);
+    let names = |v: &[shard::ShardScenario]| v.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
+    let why = if id.seed != m.seed {
+        Some(format!("`seed` is {}, shard.json says {}", id.seed, m.seed))
+    } else if id.replications != m.replications {
+        Some(format!(
+            "`replications` is {}, shard.json says {}",
+            id.replications, m.replications
+        ))
+    } else if id.shard != Some(format!("{}/{}", m.shard, m.shards)) {
+        Some(format!(
+            "`shard` is {:?}, shard.json says {}/{}",
+            id.shard, m.shard, m.shards
+        ))
+    } else if names(&id.scenarios) != names(&m.scenarios) || id.baseline != m.baseline {
+        Some("its scenarios or baseline differ from shard.json's".to_string())
+    } else {
+        check_identity(&id).err()
+    };
+    match why {
+        Some(w) => Err(AppError::Input(InputError::new(
+            &p,
+            format!("does not match the shard it is in: {w}"),
+        ))),
+        None => Ok(()),
+    }
 }
 
 fn same_dir(a: &Path, b: &Path) -> bool {

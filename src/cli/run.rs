@@ -5,7 +5,6 @@
 
 use crate::cli::decision::{Decision, DecisionOptions};
 use crate::cli::{check_memory, io_err, load_scenarios_warned, print_warnings, AppError, Progress, STOP};
-use crate::files::error::FileError;
 use crate::files::journal::{self, Streams, IDENTITY};
 use crate::files::manifest::{self, shard_scenarios, AdaptiveRecord, Manifest};
 use crate::files::{atomic, decision_files, out_dir, study_files};
@@ -17,6 +16,7 @@ use crate::study::identity::{identity_mismatch, StudyIdentity};
 use crate::study::runner::{self, RepResult};
 use crate::study::shard::{self, Shard, ShardManifest, SourceRecord};
 use crate::study::stats::{self, Summary};
+use crate::study::store::Expected;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Mutex;
@@ -134,17 +134,20 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], progress: &(dyn Fn() + Syn
                 dir.display()
             )));
         }
-        // A journal that cannot be read leaves nothing to keep; one that does
-        // not parse is an error.
-        let stored = match journal::read_journal(dir) {
-            Err(FileError::Io { .. }) => Vec::new(),
-            r => r?,
-        };
+        // No journal leaves nothing to keep (a run killed as it started);
+        // one that cannot be read, or has a line that is not this study's
+        // (checksum, fields, seed, shard, duplicates), is an error at its line.
+        let probabilistic = !decision.uncertainty.sources.is_empty();
+        let expected = Expected::of(scenarios, reps, opts.seed, opts.shard, probabilistic);
+        let stored = journal::read_journal(dir, &expected)?
+            .map(|c| c.stored)
+            .unwrap_or_default();
         for st in stored {
             let item = (st.scenario, st.result.replication);
-            if st.scenario < scenarios.len() && st.result.replication < reps && mine.contains(&item) {
+            // `read_journal` checked that the item is in range and this shard's.
+            if let Some(slot) = done.get_mut(index(item)) {
                 order.push(item);
-                done[index(item)] = Some(st.result);
+                *slot = Some(st.result);
             }
         }
     }

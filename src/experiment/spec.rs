@@ -85,6 +85,14 @@ impl Factor {
         }
     }
 
+    /// How many values `grid_levels` gives.
+    pub fn grid_levels_count(&self, levels: usize) -> usize {
+        match &self.form {
+            Form::Values(v) => v.len(),
+            _ => levels,
+        }
+    }
+
     /// Unit coordinates of the factor's grid levels.
     pub fn grid_levels(&self, levels: usize) -> Vec<f64> {
         match &self.form {
@@ -195,7 +203,27 @@ fn put(v: &mut toml::Value, path: &str, value: f64) -> Result<(), String> {
     Ok(())
 }
 
+/// The most points a design may have (a grid's grows as levels^factors).
+pub const MAX_DESIGN_POINTS: u64 = 10_000_000;
+
 impl Experiment {
+    /// How many points `design` gives, without laying them out; `None` when
+    /// the count does not fit in 64 bits.
+    pub fn point_count(&self) -> Option<u64> {
+        let k = self.factors.len() as u64;
+        let p = &self.plan;
+        match p.kind {
+            DesignKind::Grid if k == 0 => Some(0),
+            DesignKind::Grid => self
+                .factors
+                .iter()
+                .try_fold(1u64, |acc, f| acc.checked_mul(f.grid_levels_count(p.levels) as u64)),
+            DesignKind::Lhs => Some(p.n as u64),
+            DesignKind::Sobol => (p.n as u64).checked_mul(k + 2),
+            DesignKind::Morris => (p.trajectories as u64).checked_mul(k + 1),
+        }
+    }
+
     /// The design's points in the unit cube.
     pub fn design(&self) -> Design {
         let k = self.factors.len();

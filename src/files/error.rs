@@ -87,6 +87,15 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// 1-based line and column (in bytes) of byte `at` of `bytes`: where a
+/// file stops being UTF-8, say.
+pub fn line_col_bytes(bytes: &[u8], at: usize) -> (usize, usize) {
+    let before = &bytes[..at.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    (line, before.len() - start + 1)
+}
+
 /// Why a file could not be used: its contents are wrong, or reading or
 /// writing it failed (at `path`).
 #[derive(Debug, thiserror::Error)]

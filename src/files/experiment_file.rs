@@ -22,7 +22,7 @@
 //! ```
 
 use crate::experiment::design::{SOBOL_MAX_DIMENSIONS, SOBOL_MAX_SAMPLES};
-use crate::experiment::spec::{set_param, DesignKind, DesignPlan, Experiment, Factor, Form};
+use crate::experiment::spec::{set_param, DesignKind, DesignPlan, Experiment, Factor, Form, MAX_DESIGN_POINTS};
 use crate::files::error::{InputError, InputWarning};
 use crate::files::scenario_file;
 use crate::model::metrics::METRICS;
@@ -364,5 +364,18 @@ pub fn load_with_warnings(path: &Path) -> Result<(Experiment, Vec<InputWarning>)
         plan,
         factors,
     };
+    match experiment.point_count() {
+        Some(n) if n <= MAX_DESIGN_POINTS => {}
+        n => {
+            return Err(at_key(
+                "design",
+                format!(
+                    "the design has {} points, more than {MAX_DESIGN_POINTS}: use fewer levels, samples, \
+                     trajectories or factors",
+                    n.map_or_else(|| "more than 2^64".to_string(), |n| n.to_string())
+                ),
+            ))
+        }
+    }
     Ok((experiment, warnings))
 }

@@ -7,12 +7,13 @@
 
 use crate::experiment::uncertainty::DrawTable;
 use crate::files::atomic::{num, seed_cell, write_atomic, write_json};
-use crate::files::error::{io_err, FileError, InputError};
+use crate::files::error::{io_err, line_col_bytes, FileError, InputError};
 use crate::files::out_dir::work_dir;
 use crate::model::metrics::METRICS;
-use crate::study::identity::StudyIdentity;
+use crate::study::checksum::Chain;
+use crate::study::identity::{self, StudyIdentity};
 use crate::study::runner::RepResult;
-use crate::study::store::{self, Stored};
+use crate::study::store::{self, Contents, Expected};
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -41,15 +42,59 @@ fn existing(path: PathBuf, dir: &Path, name: &str) -> PathBuf {
     }
 }
 
-/// The identity an earlier run left in `dir`; `None` when there is none to read.
-pub fn read_identity(dir: &Path) -> Result<Option<StudyIdentity>, InputError> {
-    let p = existing(identity_path(dir), dir, IDENTITY);
-    let Ok(text) = std::fs::read_to_string(&p) else {
-        return Ok(None);
+/// Where the identity of `dir` is read from (the working folder, or the top
+/// of a folder written before it existed).
+pub fn existing_identity(dir: &Path) -> PathBuf {
+    existing(identity_path(dir), dir, IDENTITY)
+}
+
+/// The identity an earlier run left in `dir`; `None` when there is none.
+/// A file that is there but cannot be read, is not UTF-8 JSON, misses a
+/// field, has one it should not, or a field of the wrong type is an error
+/// naming the file and, where it can, the line and column.
+pub fn read_identity(dir: &Path) -> Result<Option<StudyIdentity>, FileError> {
+    let p = existing_identity(dir);
+    let bytes = match std::fs::read(&p) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_err(&p)(e)),
     };
-    serde_json::from_str(&text)
-        .map(Some)
-        .map_err(|e| InputError::new(&p, format!("not a run identity: {e}")))
+    parse_identity(&bytes).map(Some).map_err(|e| {
+        let mut err = InputError::new(&p, e.message);
+        if let Some((l, c)) = e.at {
+            err = err.at(l, c);
+        }
+        err.into()
+    })
+}
+
+/// Why `run.json`'s bytes are not a study identity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdentityError {
+    /// Line and column (1-based) where the problem is, when known.
+    pub at: Option<(usize, usize)>,
+    pub message: String,
+}
+
+/// Parses `run.json` and checks what serde cannot: that it is shequ's, and
+/// its replications, shard, baseline, scenarios and SHA-256 digests make sense.
+pub fn parse_identity(bytes: &[u8]) -> Result<StudyIdentity, IdentityError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let (l, c) = line_col_bytes(bytes, e.valid_up_to());
+        IdentityError {
+            at: Some((l, c)),
+            message: "not UTF-8".into(),
+        }
+    })?;
+    let id: StudyIdentity = serde_json::from_str(text).map_err(|e| IdentityError {
+        at: (e.line() > 0).then(|| (e.line(), e.column())),
+        message: format!("not a run identity: {e}"),
+    })?;
+    identity::check_identity(&id).map_err(|m| IdentityError {
+        at: None,
+        message: format!("not a run identity: {m}"),
+    })?;
+    Ok(id)
 }
 
 /// Writes `run.json` in the working folder of `dir` (creating it).
@@ -64,11 +109,25 @@ pub fn write_identity(dir: &Path, identity: &StudyIdentity) -> io::Result<PathBu
     Ok(written)
 }
 
-/// The replications stored in the journal in `dir`.
-pub fn read_journal(dir: &Path) -> Result<Vec<Stored>, FileError> {
-    let p = existing(journal_path(dir), dir, store::FILE);
-    let text = std::fs::read_to_string(&p).map_err(io_err(&p))?;
-    store::read(&text).map_err(|(line, e)| InputError::new(&p, e).at(line, 1).into())
+/// Where the journal of `dir` is read from (the working folder, or the top
+/// of a folder written before it existed).
+pub fn existing_journal(dir: &Path) -> PathBuf {
+    existing(journal_path(dir), dir, store::FILE)
+}
+
+/// The replications stored in the journal in `dir`, checked line by line
+/// (checksums, fields) and against the study `expected`; errors name the
+/// file and the line. `Ok(None)` when there is no journal.
+pub fn read_journal(dir: &Path, expected: &Expected) -> Result<Option<Contents>, FileError> {
+    let p = existing_journal(dir);
+    let bytes = match std::fs::read(&p) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_err(&p)(e)),
+    };
+    store::read_checked(&bytes, expected)
+        .map(Some)
+        .map_err(|(line, e)| InputError::new(&p, e).at(line, 1).into())
 }
 
 /// The header of runs.csv: scenario, replication, seed, the drawn
@@ -93,6 +152,7 @@ pub fn runs_row(name: &str, r: &RepResult, draws: &DrawTable) -> Vec<String> {
 /// whole study (not a shard), runs.csv.
 pub struct Streams {
     journal: File,
+    chain: Chain,
     runs: Option<csv::Writer<File>>,
     draws: DrawTable,
 }
@@ -104,7 +164,11 @@ impl Streams {
     pub fn open(dir: &Path, kept: &[(usize, &str, &RepResult)], runs: bool, draws: &DrawTable) -> io::Result<Streams> {
         let work = work_dir(dir);
         std::fs::create_dir_all(&work)?;
-        write_atomic(&work, store::FILE, |w| store::write_all(w, kept.iter().copied()))?;
+        let mut chain = store::chain();
+        write_atomic(&work, store::FILE, |w| {
+            chain = store::write_all(w, kept.iter().copied())?;
+            Ok(())
+        })?;
         // A journal left at the top by an older version has been read; the
         // working folder's copy replaces it.
         let legacy = dir.join(store::FILE);
@@ -128,6 +192,7 @@ impl Streams {
         };
         Ok(Streams {
             journal,
+            chain,
             runs: streaming_runs,
             draws: draws.clone(),
         })
@@ -136,7 +201,7 @@ impl Streams {
     /// Appends a finished replication of scenario `scenario` (named `name`).
     pub fn append(&mut self, scenario: usize, name: &str, r: &RepResult) -> io::Result<()> {
         let journal = &mut self.journal;
-        let line = store::line(scenario, name, r);
+        let line = store::line(&mut self.chain, scenario, name, r);
         let mut result = journal.write_all(line.as_bytes()).and_then(|_| journal.flush());
         if let Some(w) = self.runs.as_mut() {
             result = result
@@ -159,7 +224,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let r = |replication| RepResult {
             replication,
-            seed: 9,
+            seed: crate::model::rng::replication_seed(0, u64::from(replication)),
             values: [0.5; N_METRICS],
             monthly: vec![[0.25; N_METRICS]],
             groups: [[1.0, 0.0]; GROUPS.len()],
@@ -170,7 +235,14 @@ mod tests {
         let mut s = Streams::open(&dir, &[(1, "x", &a)], true, &DrawTable::default()).unwrap();
         s.append(0, "y", &b).unwrap();
         drop(s);
-        let stored = read_journal(&dir).unwrap();
+        let expected = Expected {
+            names: vec!["y".into(), "x".into()],
+            reps: 2,
+            seed: 0,
+            shard: None,
+            months: vec![None, None],
+        };
+        let stored = read_journal(&dir, &expected).unwrap().unwrap().stored;
         let names: Vec<(usize, &str, u32)> = stored
             .iter()
             .map(|st| (st.scenario, st.name.as_str(), st.result.replication))
@@ -178,7 +250,10 @@ mod tests {
         assert_eq!(names, [(1, "x", 0), (0, "y", 1)]);
         let runs = std::fs::read_to_string(dir.join("runs.csv")).unwrap();
         assert_eq!(runs.lines().count(), 3);
-        assert!(runs.lines().nth(2).unwrap().starts_with("y,1,0x0000000000000009,0.5,"));
+        assert!(runs.lines().nth(2).unwrap().starts_with(&format!(
+            "y,1,{},0.5,",
+            seed_cell(crate::model::rng::replication_seed(0, 1))
+        )));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

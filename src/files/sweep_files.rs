@@ -7,8 +7,9 @@ use crate::experiment::design::Label;
 use crate::experiment::spec::Experiment;
 use crate::experiment::sweep::{Index, ItemResult, SensitivityRow, SweepItem, SweepResult, Values};
 use crate::files::atomic::{num, seed_cell, write_atomic};
-use crate::files::error::{io_err, FileError, InputError};
+use crate::files::error::{io_err, line_col_bytes, FileError, InputError};
 use crate::model::metrics::METRICS;
+use crate::study::checksum::{shorten, Chain};
 use crate::study::decision::sensitivity::join_notes;
 use crate::study::stats;
 use std::io::{self, Write};
@@ -16,7 +17,9 @@ use std::path::{Path, PathBuf};
 
 /// File of a sweep shard's results.
 pub const SHARD_FILE: &str = "sweep_shard.tsv";
-const SHARD_HEADER: &str = "# shequ sweep shard v1";
+const SHARD_HEADER: &str = "# shequ sweep shard v2";
+/// The first field of shard files written before lines carried checksums.
+const SHARD_HEADER_V1: &str = "# shequ sweep shard v1";
 
 /// Identity of a shard: the study it belongs to.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,19 +35,30 @@ pub struct ShardHeader {
     pub items: usize,
 }
 
+/// The header line's fields (without its checksum).
+fn header_body(h: &ShardHeader) -> String {
+    format!(
+        "{SHARD_HEADER}\t{}\t{}\t{}\t{}/{}\t{}\t{}",
+        h.experiment_sha256, h.reps, h.seed, h.index, h.count, h.items, h.parameters_sha256
+    )
+}
+
 /// Writes a shard's results: a header line with the study's identity, then
 /// one line per item (point, scenario, replication, person-months, values
-/// in shortest round-trip form, so a merge reproduces them bit for bit).
+/// in shortest round-trip form, so a merge reproduces them bit for bit),
+/// each line ending with a checksum chained from the line before
+/// (`study::checksum`). The header ends with its own checksum (of the
+/// header's fields); the whole header line starts the chain.
 pub fn write_shard(dir: &Path, h: &ShardHeader, items: &[SweepItem], results: &[ItemResult]) -> io::Result<PathBuf> {
     write_atomic(dir, SHARD_FILE, |w| {
-        writeln!(
-            w,
-            "{SHARD_HEADER}\t{}\t{}\t{}\t{}/{}\t{}\t{}",
-            h.experiment_sha256, h.reps, h.seed, h.index, h.count, h.items, h.parameters_sha256
-        )?;
+        let body = header_body(h);
+        let head = format!("{body}\t{}", Chain::seed(&body).last());
+        let mut chain = Chain::seed(&head);
+        writeln!(w, "{head}")?;
         for (&(p, s, r), (v, pm)) in items.iter().zip(results) {
             let vals: Vec<String> = v.iter().map(|x| format!("{x}")).collect();
-            writeln!(w, "{p}\t{s}\t{r}\t{pm}\t{}", vals.join(","))?;
+            let body = format!("{p}\t{s}\t{r}\t{pm}\t{}", vals.join(","));
+            writeln!(w, "{body}\t{}", chain.seal(&body))?;
         }
         Ok(())
     })
@@ -53,53 +67,128 @@ pub fn write_shard(dir: &Path, h: &ShardHeader, items: &[SweepItem], results: &[
 /// A shard file's contents: its identity and its items' results.
 pub type ShardContents = (ShardHeader, Vec<(SweepItem, ItemResult)>);
 
-/// Reads a shard file written by `write_shard`; errors carry the line.
+/// Reads a shard file written by `write_shard`; errors carry the line. The
+/// header's and every line's checksum must hold (version 2; version 1
+/// files, without checksums, are still read), and, field by field: the
+/// shard `I/N` with 1 ≤ I ≤ N, `--reps` at least 1, each line's 5 fields
+/// with the replication below `--reps` and N_METRICS values, the items in
+/// the sweep's order (point, then scenario, then replication) each once,
+/// as many as the header says, and a newline at the end (the file is
+/// written whole, so a missing one means it was cut).
 pub fn read_shard(text: &str) -> Result<ShardContents, (usize, String)> {
-    let mut lines = text.lines();
-    let head: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
-    if !(head.len() == 6 || head.len() == 7) || head[0] != SHARD_HEADER {
+    let mut lines = text.split_terminator('\n');
+    let first = lines.next().unwrap_or("");
+    let tag = first.split('\t').next().unwrap_or("");
+    let v2 = tag == SHARD_HEADER;
+    let mut chain = None;
+    let head_text = if v2 {
+        let (body, given) = first
+            .rsplit_once('\t')
+            .ok_or((1, "the header line has no checksum".to_string()))?;
+        let c = Chain::seed(body);
+        if c.last() != given {
+            return Err((
+                1,
+                format!(
+                    "checksum mismatch in the header line (it says `{}`, its fields give {}): the line was edited or cut",
+                    shorten(given),
+                    c.last()
+                ),
+            ));
+        }
+        chain = Some(Chain::seed(first));
+        body
+    } else {
+        first
+    };
+    let head: Vec<&str> = head_text.split('\t').collect();
+    let fields_ok = if v2 {
+        head.len() == 7
+    } else {
+        head.len() == 6 || head.len() == 7
+    };
+    if !fields_ok || !(v2 || tag == SHARD_HEADER_V1) {
         return Err((
             1,
-            format!("not a sweep shard file (expected `{SHARD_HEADER}` and 5 or 6 fields)"),
+            format!("not a sweep shard file (expected `{SHARD_HEADER}`, 6 fields and a checksum)"),
         ));
     }
-    let bad = |line: usize, what: &str| (line, format!("cannot read {what}"));
-    let (index, count) = head[4].split_once('/').ok_or_else(|| bad(1, "the shard I/N"))?;
+    let bad = |line: usize, what: &str, got: &str| (line, format!("cannot read {what} from `{}`", shorten(got)));
+    let (index, count) = head[4]
+        .split_once('/')
+        .ok_or_else(|| bad(1, "the shard I/N", head[4]))?;
     let header = ShardHeader {
         experiment_sha256: head[1].to_string(),
         parameters_sha256: head.get(6).copied().unwrap_or("-").to_string(),
-        reps: head[2].parse().map_err(|_| bad(1, "reps"))?,
-        seed: head[3].parse().map_err(|_| bad(1, "seed"))?,
-        index: index.parse().map_err(|_| bad(1, "the shard index"))?,
-        count: count.parse().map_err(|_| bad(1, "the shard count"))?,
-        items: head[5].parse().map_err(|_| bad(1, "the item count"))?,
+        reps: head[2].parse().map_err(|_| bad(1, "reps", head[2]))?,
+        seed: head[3].parse().map_err(|_| bad(1, "seed", head[3]))?,
+        index: index.parse().map_err(|_| bad(1, "the shard index", index))?,
+        count: count.parse().map_err(|_| bad(1, "the shard count", count))?,
+        items: head[5].parse().map_err(|_| bad(1, "the item count", head[5]))?,
     };
-    let mut rows = Vec::new();
+    if header.count == 0 || header.index == 0 || header.index > header.count {
+        return Err((1, format!("shard {}: need 1 ≤ I ≤ N", head[4])));
+    }
+    if header.reps == 0 {
+        return Err((1, "reps is 0".into()));
+    }
+    let mut rows: Vec<(SweepItem, ItemResult)> = Vec::new();
+    let mut n = 1;
     for (i, l) in lines.enumerate() {
-        let n = i + 2;
+        n = i + 2;
+        let l = match chain.as_mut() {
+            Some(c) => c.check(l).map_err(|e| (n, e))?,
+            None => l,
+        };
         let f: Vec<&str> = l.split('\t').collect();
         if f.len() != 5 {
-            return Err(bad(n, "a result line (5 tab-separated fields)"));
+            return Err((n, format!("expected 5 tab-separated fields, found {}", f.len())));
         }
         let vals: Vec<f64> = f[4]
             .split(',')
-            .map(|x| x.parse::<f64>())
-            .collect::<Result<_, _>>()
-            .map_err(|_| bad(n, "the values"))?;
-        let values: Values = vals.try_into().map_err(|_| bad(n, "the values (wrong count)"))?;
-        rows.push((
-            (
-                f[0].parse().map_err(|_| bad(n, "the point"))?,
-                f[1].parse().map_err(|_| bad(n, "the scenario"))?,
-                f[2].parse().map_err(|_| bad(n, "the replication"))?,
-            ),
-            (values, f[3].parse().map_err(|_| bad(n, "person-months"))?),
-        ));
+            .map(|x| x.parse::<f64>().map_err(|_| bad(n, "a value", x)))
+            .collect::<Result<_, _>>()?;
+        let found = vals.len();
+        let values: Values = vals
+            .try_into()
+            .map_err(|_| (n, format!("{found} values, expected {}", METRICS.len())))?;
+        let item: SweepItem = (
+            f[0].parse().map_err(|_| bad(n, "the point", f[0]))?,
+            f[1].parse().map_err(|_| bad(n, "the scenario", f[1]))?,
+            f[2].parse().map_err(|_| bad(n, "the replication", f[2]))?,
+        );
+        if item.2 >= header.reps {
+            return Err((
+                n,
+                format!("replication {} is beyond the header's --reps {}", item.2, header.reps),
+            ));
+        }
+        if let Some((prev, _)) = rows.last() {
+            if item <= *prev {
+                return Err((
+                    n,
+                    format!(
+                        "item (point {}, scenario {}, replication {}) comes after (point {}, scenario {}, \
+                         replication {}): lines are duplicated or out of order",
+                        item.0, item.1, item.2, prev.0, prev.1, prev.2
+                    ),
+                ));
+            }
+        }
+        let pm = f[3].parse().map_err(|_| bad(n, "person-months", f[3]))?;
+        rows.push((item, (values, pm)));
+    }
+    if !text.is_empty() && !text.ends_with('\n') {
+        return Err((n, "the line is cut (no newline at the end of the file)".into()));
     }
     if rows.len() != header.items {
         return Err((
-            text.lines().count(),
-            format!("{} result lines, the header says {}", rows.len(), header.items),
+            n + 1,
+            format!(
+                "{} result lines, the header says {}: the file was cut or lines removed",
+                rows.len(),
+                header.items
+            ),
         ));
     }
     Ok((header, rows))
@@ -108,8 +197,12 @@ pub fn read_shard(text: &str) -> Result<ShardContents, (usize, String)> {
 /// Reads the shard file in `dir` (written by `write_shard`).
 pub fn read_shard_file(dir: &Path) -> Result<ShardContents, FileError> {
     let path = dir.join(SHARD_FILE);
-    let text = std::fs::read_to_string(&path).map_err(io_err(&path))?;
-    read_shard(&text).map_err(|(l, m)| InputError::new(&path, m).at(l, 1).into())
+    let bytes = std::fs::read(&path).map_err(io_err(&path))?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        let (line, col) = line_col_bytes(&bytes, e.valid_up_to());
+        InputError::new(&path, "not UTF-8").at(line, col)
+    })?;
+    read_shard(text).map_err(|(l, m)| InputError::new(&path, m).at(l, 1).into())
 }
 
 fn csv_writer(w: &mut dyn Write) -> csv::Writer<&mut dyn Write> {

@@ -6,12 +6,13 @@ use crate::model::metrics::N_METRICS;
 use crate::model::scenario::Scenario;
 use crate::model::state::BYTES_PER_PERSON;
 use crate::study::runner;
-use crate::study::shard::{sources_mismatch, ShardScenario, SourceRecord};
+use crate::study::shard::{sources_mismatch, Shard, ShardScenario, SourceRecord};
 use serde::{Deserialize, Serialize};
 
 /// What identifies a study: `run.json`, written when a run starts and
 /// checked by `--resume`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StudyIdentity {
     pub tool: String,
     pub version: String,
@@ -24,6 +25,56 @@ pub struct StudyIdentity {
     /// plain run).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub uncertainty: Vec<SourceRecord>,
+}
+
+/// What a read-back `run.json` must satisfy besides its types: written by
+/// shequ, at least one replication, a valid shard `I/N`, scenarios with
+/// distinct non-empty names, the baseline among them, and SHA-256 digests
+/// of 64 hex digits.
+pub fn check_identity(id: &StudyIdentity) -> Result<(), String> {
+    if id.tool != "shequ" {
+        return Err(format!("`tool` is `{}`, not `shequ`", id.tool));
+    }
+    if id.version.is_empty() {
+        return Err("`version` is empty".into());
+    }
+    if id.replications == 0 {
+        return Err("`replications` is 0".into());
+    }
+    if let Some(sh) = &id.shard {
+        Shard::parse(sh).map_err(|e| format!("`shard`: {e}"))?;
+    }
+    if id.scenarios.is_empty() {
+        return Err("`scenarios` is empty".into());
+    }
+    for (i, sc) in id.scenarios.iter().enumerate() {
+        if sc.name.is_empty() {
+            return Err(format!("scenario {} has an empty `name`", i + 1));
+        }
+        if id.scenarios[..i].iter().any(|o| o.name == sc.name) {
+            return Err(format!("scenario `{}` is listed twice", sc.name));
+        }
+        if let Some(h) = sc.sources.iter().find(|h| !is_sha256(&h.sha256)) {
+            return Err(format!(
+                "scenario `{}`: `{}` is not a SHA-256 digest (64 hex digits)",
+                sc.name, h.sha256
+            ));
+        }
+    }
+    if !id.scenarios.iter().any(|s| s.name == id.baseline) {
+        return Err(format!("the baseline `{}` is not among the scenarios", id.baseline));
+    }
+    if let Some(u) = id.uncertainty.iter().find(|u| !is_sha256(&u.sha256)) {
+        return Err(format!(
+            "uncertainty source {}: `{}` is not a SHA-256 digest (64 hex digits)",
+            u.path, u.sha256
+        ));
+    }
+    Ok(())
+}
+
+fn is_sha256(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// Bytes a run would need at its peak: the residents of `threads`

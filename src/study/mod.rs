@@ -4,6 +4,7 @@
 //! file system.
 
 pub mod adaptive;
+pub mod checksum;
 pub mod compare;
 pub mod decide;
 pub mod decision;
