@@ -329,6 +329,7 @@ pub fn sweep_merge(exp: &Experiment, dirs: &[PathBuf], opts: &SweepOptions) -> R
     let start = std::time::SystemTime::now();
     let plan = plan(exp, opts)?;
     let index = |(p, s, r): sweep::SweepItem| (p * exp.scenarios.len() + s) * opts.reps as usize + r as usize;
+    let n_points = plan.values.len();
     let mut slots: Vec<Option<sweep::ItemResult>> = vec![None; plan.items.len()];
     let mut count = None;
     for d in dirs {
@@ -358,10 +359,11 @@ pub fn sweep_merge(exp: &Experiment, dirs: &[PathBuf], opts: &SweepOptions) -> R
             )));
         }
         for (item, result) in rows {
-            let k = index(item);
-            if item.1 >= exp.scenarios.len() || item.2 >= opts.reps || k >= slots.len() {
+            // Bounds first: an out-of-range point would overflow `index`.
+            if item.0 >= n_points || item.1 >= exp.scenarios.len() || item.2 >= opts.reps {
                 return Err(usage(format!("item {item:?} is not part of this sweep")));
             }
+            let k = index(item);
             if slots[k].replace(result).is_some() {
                 return Err(usage(format!("item {item:?} appears in more than one shard")));
             }
