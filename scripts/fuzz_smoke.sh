@@ -10,7 +10,7 @@ secs=${1:-30}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(scenario experiment jurisdictions replications sweep_shard run_json)
+  targets=(scenario experiment jurisdictions replications sweep_shard sweep_journal run_json)
 fi
 triple=$(rustc -vV | sed -n 's/^host: //p')
 export RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
