@@ -4,16 +4,10 @@
 
 mod common;
 
+use common::shequ_at_root as shequ;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-
-fn shequ(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shequ"))
-        .args(args)
-        .current_dir(common::root())
-        .output()
-        .unwrap()
-}
 
 fn text(o: &Output) -> (String, String) {
     (

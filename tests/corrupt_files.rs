@@ -7,17 +7,11 @@
 
 mod common;
 
+use common::shequ_at_root as shequ;
+
 use shequ::study::checksum::reseal;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn shequ(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shequ"))
-        .args(args)
-        .current_dir(common::root())
-        .output()
-        .unwrap()
-}
+use std::process::Output;
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()

@@ -5,9 +5,11 @@
 
 mod common;
 
+use common::finish;
+
 use shequ::cli;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 const FINAL: [&str; 5] = [
@@ -29,11 +31,6 @@ fn shequ(out: &Path, extra: &[&str]) -> Command {
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     c
-}
-
-fn finish(child: Child) -> (Option<i32>, String) {
-    let out = child.wait_with_output().unwrap();
-    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 /// Finished replications in a run's journal: its complete lines after the

@@ -8,8 +8,10 @@
 
 mod common;
 
+use common::finish;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const REPS: &str = "3";
@@ -47,11 +49,6 @@ fn sweep(exp: &Path, out: &Path, extra: &[&str]) -> Command {
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     c
-}
-
-fn finish(child: Child) -> (Option<i32>, String) {
-    let out = child.wait_with_output().unwrap();
-    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 fn run(c: &mut Command) -> (Option<i32>, String) {

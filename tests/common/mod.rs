@@ -2,6 +2,7 @@
 use shequ::files::scenario_file;
 use shequ::model::scenario::Scenario;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output};
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -46,4 +47,20 @@ pub fn options(scenarios: &[&str], reps: u32, seed: u64, out: &Path, threads: us
         force: false,
         decision: Default::default(),
     }
+}
+
+/// `shequ ARGS` run from the repository root, waited for.
+pub fn shequ_at_root(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shequ"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+/// Waits for a spawned command: its exit code (`None` when killed by a
+/// signal) and its stderr.
+pub fn finish(child: Child) -> (Option<i32>, String) {
+    let out = child.wait_with_output().unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
