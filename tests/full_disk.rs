@@ -199,33 +199,59 @@ fn assert_same_outputs(dir: &Path, whole: &Path) {
     }
 }
 
-/// A full disk stops `run` (with `kib` KiB); a resume on the still-full
-/// disk changes nothing; after the tmpfs is enlarged `--resume` finishes.
-/// Returns the replications the journal kept.
-fn run_on_full_disk(kib: u32) -> Option<usize> {
-    let root = tempfile::tempdir().unwrap();
-    let whole = root.path().join("whole");
-    let fs = tmpfs_or_skip(&root.path().join("mnt"), kib)?;
-    let o = run(&whole, &[]);
+/// What a command under test is: how to start it on a folder (with extra
+/// arguments), where its journal is, the one file that grows under its final
+/// name (if any), and its name and item count for the log line.
+struct Job<'a> {
+    start: &'a dyn Fn(&Path, &[&str]) -> Output,
+    journal: fn(&Path) -> PathBuf,
+    growing: Option<&'a str>,
+    what: &'a str,
+    items: usize,
+}
+
+/// A full disk (`kib` KiB) stops the job; a resume on the still-full disk
+/// changes nothing; after the tmpfs is enlarged `--resume` finishes with
+/// the uninterrupted job's files. Returns the items the journal kept.
+fn on_full_disk(root: &Path, kib: u32, job: &Job) -> Option<usize> {
+    let whole = root.join("whole");
+    let fs = tmpfs_or_skip(&root.join("mnt"), kib)?;
+    let o = (job.start)(&whole, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = fs.dir.join("out");
-    let o = run(&out, &[]);
-    assert_stopped_cleanly(&o, &out, &whole, Some("runs.csv"));
-    let journal = shequ::files::journal::journal_path(&out);
+    let o = (job.start)(&out, &[]);
+    assert_stopped_cleanly(&o, &out, &whole, job.growing);
+    let journal = (job.journal)(&out);
     let kept = complete_lines(&journal);
     let before = std::fs::read(&journal).unwrap();
-    let o = run(&out, &["--resume"]);
-    assert_stopped_cleanly(&o, &out, &whole, Some("runs.csv"));
+    let o = (job.start)(&out, &["--resume"]);
+    assert_stopped_cleanly(&o, &out, &whole, job.growing);
     assert!(
         std::fs::read(&journal).unwrap() == before,
         "a failed resume changed the journal"
     );
     fs.resize(8192);
-    eprintln!("run on {kib} KiB: stopped with {kept} of 16 replications kept; resuming");
-    let o = run(&out, &["--resume"]);
+    eprintln!(
+        "{} on {kib} KiB: stopped with {kept} of {} kept; resuming",
+        job.what, job.items
+    );
+    let o = (job.start)(&out, &["--resume"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_same_outputs(&out, &whole);
     Some(kept)
+}
+
+/// `run` of 16 replications on a full disk (its runs.csv grows under its name).
+fn run_on_full_disk(kib: u32) -> Option<usize> {
+    let root = tempfile::tempdir().unwrap();
+    let job = Job {
+        start: &run,
+        journal: shequ::files::journal::journal_path,
+        growing: Some("runs.csv"),
+        what: "run",
+        items: 16,
+    };
+    on_full_disk(root.path(), kib, &job)
 }
 
 #[test]
@@ -244,33 +270,19 @@ fn a_run_that_fills_the_disk_while_writing_its_final_files_resumes() {
     }
 }
 
-/// The same for `sweep` (its journal is `.shequ/sweep_items.tsv`; no file
-/// grows under a final name).
+/// `sweep` of 48 items on a full disk (no file grows under a final name).
 fn sweep_on_full_disk(kib: u32) -> Option<usize> {
     let root = tempfile::tempdir().unwrap();
     let exp = grid(root.path());
-    let whole = root.path().join("whole");
-    let fs = tmpfs_or_skip(&root.path().join("mnt"), kib)?;
-    let o = sweep(&exp, &whole, &[]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let out = fs.dir.join("out");
-    let o = sweep(&exp, &out, &[]);
-    assert_stopped_cleanly(&o, &out, &whole, None);
-    let journal = shequ::files::sweep_journal::journal_path(&out);
-    let kept = complete_lines(&journal);
-    let before = std::fs::read(&journal).unwrap();
-    let o = sweep(&exp, &out, &["--resume"]);
-    assert_stopped_cleanly(&o, &out, &whole, None);
-    assert!(
-        std::fs::read(&journal).unwrap() == before,
-        "a failed resume changed the journal"
-    );
-    fs.resize(8192);
-    eprintln!("sweep on {kib} KiB: stopped with {kept} of 48 items kept; resuming");
-    let o = sweep(&exp, &out, &["--resume"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert_same_outputs(&out, &whole);
-    Some(kept)
+    let start = |out: &Path, extra: &[&str]| sweep(&exp, out, extra);
+    let job = Job {
+        start: &start,
+        journal: shequ::files::sweep_journal::journal_path,
+        growing: None,
+        what: "sweep",
+        items: 48,
+    };
+    on_full_disk(root.path(), kib, &job)
 }
 
 #[test]
