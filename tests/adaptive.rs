@@ -18,21 +18,30 @@ fn files_equal(a: &Path, b: &Path, names: &[&str]) {
 fn adaptive_matches_fixed(scenarios: &[&str], metric: &str, names: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let loaded = cli::load_scenarios(&scenarios.iter().map(|s| common::root().join(s)).collect::<Vec<_>>()).unwrap();
-    // A pilot run sets a target that needs about 12 replications.
-    let pilot_dir = dir.path().join("pilot");
-    let pilot = cli::run::run(&common::options(scenarios, 4, 11, &pilot_dir, 2), &loaded, &|| {}).unwrap();
-    let h4 = if pilot.compare.is_empty() {
-        let s = &pilot.metric_summaries.iter().find(|(m, _)| m == metric).unwrap().1;
-        (s.ci95_high.unwrap() - s.ci95_low.unwrap()) / 2.0
-    } else {
-        let r = pilot
-            .compare
-            .iter()
-            .find(|r| r.split == "district" && r.metric == metric)
-            .unwrap();
-        (r.diff.ci95_high.unwrap() - r.diff.ci95_low.unwrap()) / 2.0
+    // Pilots of 3 and 12 replications set a target below the first batch's
+    // half-width (the adaptive run's first 3 replications are the same) and
+    // about 20 replications' worth, whichever is smaller: the run must take
+    // a second batch and stay within 200.
+    let half_width = |reps: u32, name: &str| {
+        let pilot = cli::run::run(
+            &common::options(scenarios, reps, 11, &dir.path().join(name), 2),
+            &loaded,
+            &|| {},
+        )
+        .unwrap();
+        if pilot.compare.is_empty() {
+            let s = &pilot.metric_summaries.iter().find(|(m, _)| m == metric).unwrap().1;
+            (s.ci95_high.unwrap() - s.ci95_low.unwrap()) / 2.0
+        } else {
+            let r = pilot
+                .compare
+                .iter()
+                .find(|r| r.split == "district" && r.metric == metric)
+                .unwrap();
+            (r.diff.ci95_high.unwrap() - r.diff.ci95_low.unwrap()) / 2.0
+        }
     };
-    let target = h4 * (4.0f64 / 12.0).sqrt() * 1.3;
+    let target = (0.8 * half_width(3, "pilot3")).min(half_width(12, "pilot12") * (12.0f64 / 20.0).sqrt());
     let out = dir.path().join("adaptive");
     let report = cli::run::run_adaptive(
         &common::options(scenarios, 3, 11, &out, 2),
@@ -40,7 +49,7 @@ fn adaptive_matches_fixed(scenarios: &[&str], metric: &str, names: &[&str]) {
         &Adaptive {
             target_half_width: target,
             metric: metric.into(),
-            max_reps: 60,
+            max_reps: 200,
         },
         &|| {},
     )

@@ -35,6 +35,7 @@ use shequ::model::init;
 use shequ::model::jurisdictions::{JurisdictionSpec, Kind};
 use shequ::model::metrics::{self, Totals, METRICS, N_METRICS};
 use shequ::model::params::Params;
+use shequ::model::population::AgeClasses;
 use shequ::model::residents;
 use shequ::model::schedule::{self, Replication};
 use shequ::model::state::{flag, Cadre, Education, Persons, World};
@@ -211,7 +212,7 @@ fn blank_seeded(p: &Params, specs: &[JurisdictionSpec], seed: u64) -> World {
         j.incidents = 0;
     }
     for c in &mut w.committees {
-        c.persons = Persons::default();
+        c.persons = Persons::new(p.satisfaction.initial);
         c.cadres = Vec::new();
         c.informal = 0.0;
         c.backlog_hours = 0.0;
@@ -224,15 +225,31 @@ fn blank_seeded(p: &Params, specs: &[JurisdictionSpec], seed: u64) -> World {
 /// Adds `n` residents aged `years` years and `months` months with `flags`
 /// and satisfaction `sat` to committee `c`.
 fn add(w: &mut World, c: usize, n: usize, age_months: u16, flags: u16, sat: f32) {
+    let (now, ages) = (w.elapsed_months, AGES);
     for _ in 0..n {
-        w.committees[c].persons.push(age_months, flags, sat);
+        w.committees[c]
+            .persons
+            .add(age_months, flags, f64::from(sat), now, ages);
     }
+}
+
+/// The default age classes (adults from 18, elderly from 60).
+const AGES: AgeClasses = AgeClasses {
+    adult: 18 * 12,
+    elderly: 60 * 12,
+};
+
+/// Ages in months of a committee's residents in the world's current month.
+fn ages_of(w: &World, c: usize) -> Vec<u16> {
+    let persons = &w.committees[c].persons;
+    (0..persons.len()).map(|i| persons.age(i, w.elapsed_months)).collect()
 }
 
 /// Recounts every committee's residents (the counts month 1 plans from).
 fn recount(w: &mut World, p: &Params) {
+    let ages = residents::age_classes(p);
     for c in &mut w.committees {
-        c.counts = residents::count(&c.persons, p);
+        c.counts = residents::count(&c.persons, w.elapsed_months, ages);
     }
 }
 
@@ -473,14 +490,14 @@ fn world1_state_after_the_month() {
     let (p, mut w) = world1();
     schedule::step(&mut w, &p);
     let a = &w.committees[0];
-    let count = |f: &dyn Fn(u16) -> bool| a.persons.flags.iter().filter(|&&x| f(x)).count();
+    let count = |f: &dyn Fn(u16) -> bool| a.persons.res.iter().filter(|r| f(r.flags)).count();
     // Served welfare enrols both applicants; LB stays enrolled.
     assert_eq!(count(&|x| x & flag::BENEFIT != 0), 3);
     // Served registration registers both migrants.
     assert_eq!(count(&|x| x & flag::MIGRANT != 0 && x & flag::REGISTERED != 0), 3);
     assert_eq!(count(&|x| x & flag::LABOUR_MASK == flag::UNEMPLOYED), 0);
     // Everyone aged by one month; the backlog was done (100 ≤ 110 h).
-    assert!(a.persons.age_months.iter().all(|&m| m % 12 == 1));
+    assert!(ages_of(&w, 0).iter().all(|&m| m % 12 == 1));
     assert_eq!(a.backlog_hours, 0.0);
     assert_eq!(a.plan.served, [1.0, 1.0, 1.0, 0.0]);
     assert_eq!(a.plan.demand, [6.5, 6.0, 5.5, 40.0]);
@@ -1156,7 +1173,7 @@ fn births_incidents_and_firm_entries_are_poisson_with_the_stated_means() {
             // Exact, given the draws: residents = before + births; the
             // newborns are age 0, without flags, at the initial satisfaction.
             assert_eq!(t.persons, n + born);
-            let newborn = w.committees[0].persons.age_months.iter().filter(|&&a| a == 0).count() as u64;
+            let newborn = ages_of(&w, 0).iter().filter(|&&a| a == 0).count() as u64;
             assert_eq!(newborn, born);
             // The month's incidents per 10,000 residents (at month end).
             let k = w.jurisdictions[0].incidents;

@@ -160,6 +160,7 @@ pub fn build(p: &Params, specs: &[JurisdictionSpec], replication_seed: u64) -> W
     let mut world = World {
         month: 0,
         elapsed_months: 0,
+        stepped_person_months: 0,
         scale,
         // Month 0 lies just before the first stepped month.
         price_index: finance::price_index(p, -f64::from(p.simulation.spinup_months) - 1.0),
@@ -339,10 +340,7 @@ fn init_committee(
     let d = &p.demography;
     let l = &p.labour;
     let m = &p.migration;
-    let mut persons = Persons::default();
-    persons.age_months.reserve(size);
-    persons.flags.reserve(size);
-    persons.satisfaction.reserve(size);
+    let mut residents = Vec::with_capacity(size);
     let work_min = l.working_age_min_years * 12;
     let retire = l.retirement_age_years * 12;
     // Migrants come to work: the share of all residents is drawn among the
@@ -394,8 +392,10 @@ fn init_committee(
                 f |= flag::MANAGED;
             }
         }
-        persons.push(age, f, p.satisfaction.initial as f32);
+        residents.push((age, f));
     }
+    let persons = Persons::from_residents(&residents, p.satisfaction.initial, 0, residents::age_classes(p));
+    drop(residents);
     let c = &p.committees;
     let area = (c.office_area_mean_m2 + c.office_area_sd_m2 * (2.0 * rng::unit(rng) - 1.0) * 3f64.sqrt()).max(1.0);
     let phone = rng::unit(rng) < c.phone_share;
@@ -418,6 +418,6 @@ fn init_committee(
         rng: rng.clone(),
         rng_residents: rng::stream(replication_seed, StreamKind::Residents, id as u64),
     };
-    committee.counts = residents::count(&committee.persons, p);
+    committee.counts = residents::count(&committee.persons, 0, residents::age_classes(p));
     committee
 }

@@ -13,6 +13,7 @@ pub mod init;
 pub mod jurisdictions;
 pub mod metrics;
 pub mod params;
+pub mod population;
 pub mod reforms;
 pub mod residents;
 pub mod rng;

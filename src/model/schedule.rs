@@ -15,7 +15,7 @@ use crate::model::jurisdictions::JurisdictionSpec;
 use crate::model::metrics::{self, ReformTotals, Totals};
 use crate::model::params::Params;
 use crate::model::reforms::{self, Levers};
-use crate::model::state::{DistrictLedger, Ledger, World};
+use crate::model::state::{DistrictLedger, Ledger, PersonFlows, World};
 use crate::model::{cadres, committees, economy, enforcement, finance, residents, tasks};
 
 /// What one replication produced.
@@ -31,6 +31,10 @@ pub struct Replication {
     pub person_months: u64,
     /// 64-bit random draws of the resident passes (nearly all draws).
     pub resident_draws: u64,
+    /// Person-months simulated in all, spin-up months included.
+    pub simulated_person_months: u64,
+    /// The district's resident flows over the horizon.
+    pub flows: PersonFlows,
 }
 
 /// Advances the world by one month and returns that month's totals per
@@ -38,6 +42,7 @@ pub struct Replication {
 /// (`simulation.spinup_months`), then 1, 2, … (reforms' `start_month` counts
 /// horizon months).
 pub fn step(world: &mut World, p: &Params) -> Vec<Totals> {
+    world.stepped_person_months += world.total_persons();
     world.elapsed_months += 1;
     world.month = world.elapsed_months.saturating_sub(p.simulation.spinup_months);
     let month = world.month;
@@ -115,6 +120,7 @@ pub fn run_horizon(mut world: World, p: &Params) -> Replication {
     let mut window_by_jurisdiction = vec![Totals::default(); world.jurisdictions.len()];
     let mut person_months = 0;
     let mut resident_draws = 0;
+    let flows_before = district_flows(&world);
     for _ in 0..months {
         person_months += world.total_persons();
         let by_j = step(&mut world, p);
@@ -137,7 +143,17 @@ pub fn run_horizon(mut world: World, p: &Params) -> Replication {
         window,
         person_months,
         resident_draws,
+        simulated_person_months: world.stepped_person_months,
+        flows: district_flows(&world).since(&flows_before),
     }
+}
+
+fn district_flows(world: &World) -> PersonFlows {
+    let mut f = PersonFlows::default();
+    for j in &world.jurisdictions {
+        f.add(&j.flows);
+    }
+    f
 }
 
 /// Runs one replication with the given replication seed: its own spin-up,

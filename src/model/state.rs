@@ -6,76 +6,13 @@
 //! built in `init.rs`.
 //!
 //! Residents are the hot data: stored per committee as struct-of-arrays,
-//! 8 bytes each (age in months, 16 flag bits, satisfaction).
+//! 8 bytes each (birth month, 16 flag bits, satisfaction deviation), in
+//! buckets by event rates (`population`).
 
 use crate::model::jurisdictions::Kind;
 use crate::model::rng::Rng;
 
-/// Bits of a resident's flags.
-pub mod flag {
-    /// Labour status lives in the two low bits.
-    pub const LABOUR_MASK: u16 = 0b11;
-    pub const OUT_OF_LABOUR_FORCE: u16 = 0;
-    pub const EMPLOYED: u16 = 1;
-    pub const UNEMPLOYED: u16 = 2;
-    pub const MIGRANT: u16 = 1 << 2;
-    pub const REGISTERED: u16 = 1 << 3;
-    pub const LOW_INCOME: u16 = 1 << 4;
-    /// Entitled group (优抚 youfu): martyrs' families, veterans.
-    pub const ENTITLED: u16 = 1 << 5;
-    pub const PARTY: u16 = 1 << 6;
-    pub const MANAGED: u16 = 1 << 7;
-    /// Receives the minimum-income benefit (低保 dibao): set when a low-income
-    /// resident's welfare need is served, cleared when they leave low income.
-    pub const BENEFIT: u16 = 1 << 8;
-    /// Bits that resident counts depend on (the rest are free).
-    pub const COUNTED: u16 = (1 << 9) - 1;
-}
-
-/// Residents of one committee, struct-of-arrays.
-#[derive(Debug, Clone, Default)]
-pub struct Persons {
-    pub age_months: Vec<u16>,
-    pub flags: Vec<u16>,
-    pub satisfaction: Vec<f32>,
-}
-
-/// Bytes of state per resident (age, flags, satisfaction).
-pub const BYTES_PER_PERSON: usize =
-    std::mem::size_of::<u16>() + std::mem::size_of::<u16>() + std::mem::size_of::<f32>();
-
-/// Residents' arrays grow by 1/GROWTH_DIVISOR of their length, at least MIN_GROWTH.
-const GROWTH_DIVISOR: usize = 8;
-const MIN_GROWTH: usize = 16;
-
-impl Persons {
-    pub fn len(&self) -> usize {
-        self.flags.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.flags.is_empty()
-    }
-    pub fn push(&mut self, age_months: u16, flags: u16, satisfaction: f32) {
-        if self.flags.len() == self.flags.capacity() {
-            // Grow by an eighth, not the default doubling: a national world
-            // holds ~900 M residents, and doubling would nearly double the
-            // peak memory for a few percent of growth.
-            let more = (self.flags.len() / GROWTH_DIVISOR).max(MIN_GROWTH);
-            self.age_months.reserve_exact(more);
-            self.flags.reserve_exact(more);
-            self.satisfaction.reserve_exact(more);
-        }
-        self.age_months.push(age_months);
-        self.flags.push(flags);
-        self.satisfaction.push(satisfaction);
-    }
-    #[inline]
-    pub fn swap_remove(&mut self, i: usize) {
-        self.age_months.swap_remove(i);
-        self.flags.swap_remove(i);
-        self.satisfaction.swap_remove(i);
-    }
-}
+pub use crate::model::population::{flag, Persons, BYTES_PER_PERSON};
 
 /// Education of a cadre.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,6 +165,19 @@ pub struct PersonFlows {
 }
 
 impl PersonFlows {
+    /// The flows since `earlier` (a copy of the same cumulative counts).
+    pub fn since(&self, earlier: &PersonFlows) -> PersonFlows {
+        PersonFlows {
+            initial: self.initial - earlier.initial,
+            births: self.births - earlier.births,
+            arrivals: self.arrivals - earlier.arrivals,
+            deaths: self.deaths - earlier.deaths,
+            departures: self.departures - earlier.departures,
+            moved_in: self.moved_in - earlier.moved_in,
+            moved_out: self.moved_out - earlier.moved_out,
+        }
+    }
+
     /// Adds another's counts (all fields).
     pub fn add(&mut self, o: &PersonFlows) {
         self.initial += o.initial;
@@ -372,6 +322,9 @@ pub struct World {
     pub month: u32,
     /// Months stepped since the world was built (spin-up and horizon).
     pub elapsed_months: u32,
+    /// Person-months stepped since the world was built (residents at the
+    /// start of each month stepped).
+    pub stepped_person_months: u64,
     pub scale: f64,
     /// Price and wage level relative to horizon month 1 (balanced nominal growth).
     pub price_index: f64,
@@ -479,8 +432,10 @@ pub struct Tally {
     pub loss_incidents: f64,
     /// Welfare needs of entitled residents left unmet (their hours differ).
     pub entitled_unmet: u64,
-    /// 64-bit draws from the committee's two streams in this pass.
+    /// 64-bit draws from the committee's two streams in this pass, and of
+    /// them from the residents' stream (`Committee::rng_residents`).
     pub draws: u64,
+    pub draws_residents: u64,
 }
 
 /// Need kinds, indexing `Tally::need`.

@@ -12,6 +12,7 @@ section!(
         spinup_months: u32 = 60; "months", [0, 1200], Setting, "Months simulated under baseline rules (every reform off) before month 1 of the horizon; outputs cover the horizon only, and scenarios that differ only in reforms share one spin-up per replication. 60 = three times the slowest settling time left after month 0 is set near its stationary state (stipend arrears, 20 months; satisfaction, registration and morale ≈ 10 months): measured in docs/ODD.md §5";
         population_scale: f64 = 1.0; "share", [1e-6, 1.0], Setting, "Share of residents simulated; capacities, task hours and event rates scale with it, money is reported at full scale";
         outcome_window_months: u32 = 12; "months", [1, 600], Setting, "Final months over which per-replication outcome metrics are averaged";
+        reference_residents: bool = false; "flag", [0, 1], Setting, "Step residents with the plain reference loop (every resident, every draw fresh, every count recounted) instead of the event-driven pass: the same model and distribution, about 10× slower; the oracle the event pass is tested against (tests/resident_oracle.rs)";
     }
 );
 
