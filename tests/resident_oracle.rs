@@ -84,6 +84,17 @@ fn arm(p: &Params, specs: &[shequ::model::jurisdictions::JurisdictionSpec], firs
         .collect()
 }
 
+/// Fails when the event and reference arms of `p` differ (Holm-adjusted).
+fn assert_same(p: &Params, specs: &Specs, reps: u64) -> Vec<Vec<f64>> {
+    let (e, r) = arms(p, specs, reps);
+    let bad = rejected(&e, &r, true);
+    assert!(
+        bad.is_empty(),
+        "event pass differs from the reference (Holm-adjusted p < {ALPHA}): {bad:?}"
+    );
+    r
+}
+
 /// The reference arm of `p` (seeds from 10,000) and the event arm (from 20,000).
 fn arms(p: &Params, specs: &Specs, reps: u64) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
     let mut reference = p.clone();
@@ -198,12 +209,7 @@ fn rejected(a: &[Vec<f64>], b: &[Vec<f64>], print: bool) -> Vec<(String, &'stati
 #[test]
 fn event_pass_matches_the_reference_in_distribution() {
     let (p, specs) = scenario("scenarios/baseline.toml");
-    let (e, r) = arms(&p, &specs, 300);
-    let bad = rejected(&e, &r, true);
-    assert!(
-        bad.is_empty(),
-        "event pass differs from the reference (Holm-adjusted p < {ALPHA}): {bad:?}"
-    );
+    let r = assert_same(&p, &specs, 300);
 
     // Power: the same tests on a 5% higher departure rate (event side).
     let mut wrong = p.clone();
@@ -223,12 +229,7 @@ fn event_pass_matches_the_reference_in_distribution() {
 #[test]
 fn event_pass_matches_the_reference_with_every_lever_on() {
     let (p, specs) = scenario("scenarios/packages/all_levers.toml");
-    let (e, r) = arms(&p, &specs, 150);
-    let bad = rejected(&e, &r, true);
-    assert!(
-        bad.is_empty(),
-        "event pass differs from the reference (Holm-adjusted p < {ALPHA}): {bad:?}"
-    );
+    assert_same(&p, &specs, 150);
 }
 
 #[test]
@@ -239,12 +240,7 @@ fn event_pass_matches_the_reference_with_unusual_ages() {
     p.labour.working_age_min_years = 14;
     p.demography.adult_age_years = 20;
     p.satisfaction.smoothing = 0.5;
-    let (e, r) = arms(&p, &specs, 150);
-    let bad = rejected(&e, &r, true);
-    assert!(
-        bad.is_empty(),
-        "event pass differs from the reference (Holm-adjusted p < {ALPHA}): {bad:?}"
-    );
+    assert_same(&p, &specs, 150);
 }
 
 /// Counts, buckets and satisfaction sums kept incrementally by the event

@@ -1,8 +1,9 @@
 //! Resident counts and group tallies: what the committees plan the next
 //! month from, and the per-group outputs.
 
+use super::rules::Outcome;
 use crate::model::population::{flag, AgeClasses, Persons};
-use crate::model::state::{Counts, Tally};
+use crate::model::state::{Counts, Tally, NEEDS};
 
 /// Adds `n` residents with flags `f` to the counts.
 pub fn add_many(c: &mut Counts, n: u32, adult: bool, old: bool, f: u16) {
@@ -71,4 +72,17 @@ pub fn drain_groups(
             }
         }
     }
+}
+
+/// Adds a staying resident's month to the tallies: needs arisen and served
+/// by kind, registrations, entitled needs unmet, re-employment and lay-offs.
+pub fn add_outcome(tally: &mut Tally, out: &Outcome) {
+    for kind in 0..NEEDS {
+        tally.need[kind] += u64::from(out.arose >> kind & 1);
+        tally.served[kind] += u64::from(out.served >> kind & 1);
+    }
+    tally.registered_new += u64::from(out.registered_new);
+    tally.entitled_unmet += u64::from(out.entitled_unmet);
+    tally.reemployed += u64::from(out.reemployed);
+    tally.laid_off += u64::from(out.laid_off);
 }

@@ -23,13 +23,13 @@
 //! committee of the thread.
 
 use super::ageing::Month;
-use super::counts::{add_many, drain_groups, remove_one};
+use super::counts::{add_many, add_outcome, drain_groups, remove_one};
 use super::newcomers::newcomers;
 use super::rules::{self, Fate, Kind, Placed, Thresholds, ALL_KINDS, KINDS};
 use crate::model::params::Params;
 use crate::model::population::{group_key, key, key_of, sum_index, Pending, Persons, Resident, BUCKETS, GONE};
 use crate::model::rng::Counted;
-use crate::model::state::{flag, Committee, PersonFlows, Tally, NEEDS};
+use crate::model::state::{flag, Committee, PersonFlows, Tally};
 
 /// Above this probability (of 2^32) a kind is placed by one 32-bit draw per
 /// member: cheaper than a logarithm per event once events are this common.
@@ -317,14 +317,7 @@ pub fn step_committee(
                 });
                 continue;
             }
-            for kind in 0..NEEDS {
-                tally.need[kind] += u64::from(out.arose >> kind & 1);
-                tally.served[kind] += u64::from(out.served >> kind & 1);
-            }
-            tally.registered_new += u64::from(out.registered_new);
-            tally.entitled_unmet += u64::from(out.entitled_unmet);
-            tally.reemployed += u64::from(out.reemployed);
-            tally.laid_off += u64::from(out.laid_off);
+            add_outcome(&mut tally, &out);
             let to = if same {
                 k
             } else {

@@ -4,13 +4,13 @@
 //! runs when `simulation.reference_residents = true`.
 
 use super::ageing::Month;
-use super::counts::{count, drain_groups};
+use super::counts::{add_outcome, count, drain_groups};
 use super::newcomers::newcomers;
 use super::rules::{self, Fate, Fresh};
 use crate::model::params::Params;
 use crate::model::population::{key_of, Pending, BUCKETS, GONE};
 use crate::model::rng::Counted;
-use crate::model::state::{flag, Committee, PersonFlows, Tally, NEEDS};
+use crate::model::state::{flag, Committee, PersonFlows, Tally};
 
 use super::rules::Thresholds;
 
@@ -47,14 +47,7 @@ pub fn step_committee(com: &mut Committee, t: &Thresholds, mc: &Month, p: &Param
             }
             tally.unregistered_at_start += u64::from(f & (flag::MIGRANT | flag::REGISTERED) == flag::MIGRANT);
             tally.unemployed_at_start += u64::from(f & flag::LABOUR_MASK == flag::UNEMPLOYED);
-            for kind in 0..NEEDS {
-                tally.need[kind] += u64::from(out.arose >> kind & 1);
-                tally.served[kind] += u64::from(out.served >> kind & 1);
-            }
-            tally.registered_new += u64::from(out.registered_new);
-            tally.entitled_unmet += u64::from(out.entitled_unmet);
-            tally.reemployed += u64::from(out.reemployed);
-            tally.laid_off += u64::from(out.laid_off);
+            add_outcome(&mut tally, &out);
 
             let s_old = persons.satisfaction(i) as f32;
             let s = s_old + alpha * (out.q - s_old);
